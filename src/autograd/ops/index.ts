@@ -1,0 +1,11 @@
+// The public op functions, re-exported by group (each group module also installs its Tensor methods).
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, exp, log, sqrt, rsqrt, abs, square, reciprocal, tanh,
+  sigmoid, relu, gelu, softplus, sin, cos, log1p, expm1, elu, leakyRelu, powScalar, where, clamp,
+  eq, ne, lt, le, gt, ge, isnan, isfinite, sign,
+} from './elementwise.js';
+export { reshape, permute, transpose, expand, broadcastTo, contiguous, unsqueeze, squeeze, flatten } from './movement.js';
+export { sum, mean } from './reduce.js';
+export type { ReduceOptions } from './reduce.js';
+export { matmul } from './linalg.js';
+export type { TensorLike } from './util.js';

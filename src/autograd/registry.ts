@@ -1,0 +1,23 @@
+// The registry of every differentiable op, typed over the union of the groups' attrs maps. The gradient
+// property test (property-tests/gradcheck.test.ts) iterates this table, so a new op is checked from day one.
+import type { OpTable } from './engine.js';
+import { type ElementwiseAttrs, elementwiseOps } from './ops/elementwise.js';
+import { type MovementAttrs, movementOps } from './ops/movement.js';
+import { type SumAttrs, sumOps } from './ops/reduce.js';
+import { type LinalgAttrs, linalgOps } from './ops/linalg.js';
+
+/** Attributes of every differentiable op, by op name. */
+export type OpAttrs = ElementwiseAttrs & MovementAttrs & SumAttrs & LinalgAttrs;
+/** The name of a differentiable op. */
+export type OpName = keyof OpAttrs & string;
+
+/** Every differentiable op's definition. */
+export const registry: OpTable<OpAttrs> = {
+  ...elementwiseOps,
+  ...movementOps,
+  ...sumOps,
+  ...linalgOps,
+};
+
+/** The names of the registered ops. */
+export const opNames = Object.keys(registry) as OpName[];

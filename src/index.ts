@@ -1,0 +1,15 @@
+// hopgrad's public entry: tensor creation, autodiff, nn, optim, hopfield and io. Browser-safe: Node-only
+// parts (files, CLI, worker threads) live behind 'hopgrad/node'.
+export { Tensor } from './tensor/tensor.js';
+export type { NestedArray } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { HopgradError } from './tensor/errors.js';
+export { Generator, manualSeed } from './tensor/random.js';
+export {
+  tensor, scalar, zeros, ones, full, zerosLike, onesLike, arange, linspace, eye,
+  randn, rand, normal, uniform, bernoulli, permutation,
+} from './tensor/creation.js';
+export type { TensorOptions, RandomOptions } from './tensor/creation.js';
+export { setBackend, getBackend, listBackends, backendKernels, registerBackend, withBackend } from './tensor/backend/index.js';
+export type { Backend, BackendName, MatmulSpec } from './tensor/backend/index.js';
+export * from './autograd/index.js';

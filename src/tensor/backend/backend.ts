@@ -1,0 +1,89 @@
+// The Backend interface: kernels only. Ops and autograd never know which backend runs.
+// Every kernel reads contiguous row-major typed arrays and returns a fresh typed array; the CPU backend
+// (./cpu) implements all of them and is the specification the faster backends are parity-tested against.
+import type { DType, TypedArray } from '../dtype.js';
+
+/** Elementwise functions of one argument. `param` is elu's alpha, leakyRelu's slope, pow-scalar's exponent. */
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
+  | 'tanh' | 'sigmoid' | 'relu' | 'elu' | 'gelu' | 'softplus' | 'leakyRelu'
+  | 'sin' | 'cos' | 'log1p' | 'expm1' | 'floor' | 'ceil' | 'round' | 'powScalar'
+  | 'isnan' | 'isfinite';
+
+/** Elementwise functions of two arguments (comparisons return 1/0 in the output dtype). */
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+
+/** Reductions over one axis. */
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+/**
+ * A batched matrix product out[b] = op(A[aIndex[b]]) · op(B[bIndex[b]]) where op transposes when asked.
+ * A's matrices are stored [batchA, m, k] (or [batchA, k, m] when transA), B's [batchB, k, n] (or [batchB, n, k]).
+ */
+export interface MatmulSpec {
+  batch: number;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+  /** matrix index into A for each output batch element (broadcast batches repeat an index). */
+  aIndex: Int32Array;
+  /** matrix index into B for each output batch element. */
+  bIndex: Int32Array;
+}
+
+/** The kernels a backend provides. Shapes are flattened by the ops into the arguments below. */
+export interface Backend {
+  readonly name: string;
+
+  /** out[i] = f(x[i]) in `outDtype`. */
+  unary(op: UnaryOp, x: TypedArray, outDtype: DType, param?: number): TypedArray;
+  /**
+   * Broadcasting elementwise op over `outShape`: a and b are read through element strides
+   * (0 on broadcast axes), both of length outShape.length.
+   */
+  binary(
+    op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
+    outShape: readonly number[], outDtype: DType,
+  ): TypedArray;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i], all of the same length. */
+  where(cond: TypedArray, a: TypedArray, b: TypedArray, outDtype: DType): TypedArray;
+  /** Copy a strided view into a contiguous array. */
+  strided(src: TypedArray, shape: readonly number[], strides: readonly number[], offset: number): TypedArray;
+  /** Convert to another dtype (float → int32 truncates toward zero). */
+  cast(x: TypedArray, dtype: DType): TypedArray;
+
+  /** Reduce x viewed as [outer, n, inner] over the middle axis → [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number): TypedArray;
+  /** Index of the max / min over the middle axis of [outer, n, inner] (first on ties) → [outer, inner]. */
+  argReduce(op: 'argmax' | 'argmin', x: TypedArray, outer: number, n: number, inner: number): Int32Array;
+  /** Cumulative sum over the middle axis of [outer, n, inner]. */
+  cumsum(x: TypedArray, outer: number, n: number, inner: number): TypedArray;
+
+  /** Batched matrix product (see MatmulSpec); out is [batch, m, n]. */
+  matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray;
+
+  /** Numerically stable softmax of each row of a [rows, cols] matrix. */
+  softmax(x: TypedArray, rows: number, cols: number): TypedArray;
+  /** Numerically stable log-softmax of each row. */
+  logSoftmax(x: TypedArray, rows: number, cols: number): TypedArray;
+  /** log Σ exp of each row → [rows] (−Infinity for an all −Infinity row). */
+  logsumexp(x: TypedArray, rows: number, cols: number): TypedArray;
+  /** Row layer normalization without affine: out = (x − mean) · rstd, with rstd = 1/sqrt(var + eps) (biased var). */
+  layerNorm(x: TypedArray, rows: number, cols: number, eps: number): { out: TypedArray; mean: TypedArray; rstd: TypedArray };
+
+  /** out[o, j, i] = x[o, idx[o, j, i], i] for x as [outer, n, inner] and idx as [outer, k, inner]. */
+  gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray;
+  /** The adjoint of gather: out [outer, n, inner] zero, then out[o, idx[o,j,i], i] += src[o, j, i]. */
+  scatterAdd(src: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray;
+  /** The k largest (or smallest) entries of each row of [rows, cols], sorted; ties keep the lower index first. */
+  topk(x: TypedArray, rows: number, cols: number, k: number, largest: boolean): { values: TypedArray; indices: Int32Array };
+  /** A stable argsort of each row of [rows, cols]. */
+  argsort(x: TypedArray, rows: number, cols: number, descending: boolean): Int32Array;
+}
+
+/** The names `setBackend` accepts. */
+export type BackendName = 'cpu' | 'gpujs' | 'auto';

@@ -1,0 +1,195 @@
+// The Tensor: a typed-array storage viewed through shape, strides and offset, plus autograd bookkeeping.
+// Op methods (x.matmul, x.exp, ...) are installed onto the prototype by the op modules in src/autograd/ops.
+import { type DType, type TypedArray, allocate } from './dtype.js';
+import { type Shape, fmt, sizeOf, stridesOf } from './shape.js';
+import { HopgradError } from './errors.js';
+
+/** A nested array of numbers, as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | NestedArray[];
+
+/** What the tape records for a tensor an op produced (see src/autograd/engine.ts). */
+export interface GradNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Gradients for each input given the gradient of the output (null where an input needs none). */
+  readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
+}
+
+let nextId = 0;
+
+/**
+ * An n-dimensional array of float32, float64 or int32 values.
+ *
+ * Storage is a typed array; `shape`, `strides` and `offset` say how the tensor views it, so transpose,
+ * permute, expand and slicing make no copy. Kernels read contiguous storage: `contiguousData()` returns
+ * it directly when the view is already contiguous and copies otherwise.
+ */
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  /** @internal the storage (shared between views). */
+  readonly _storage: TypedArray;
+  /** @internal element strides, one per axis (0 for broadcast axes). */
+  readonly _strides: readonly number[];
+  /** @internal first element's index in storage. */
+  readonly _offset: number;
+  /** @internal the tape node of the op that produced this tensor, when it needs a gradient. */
+  _node: GradNode | null = null;
+  /** Whether gradients flow to this tensor (set on leaves by the user, propagated by ops). */
+  requiresGrad = false;
+  /** Accumulated gradient of a leaf after `backward()`; like PyTorch, it adds up across calls until zeroed. */
+  grad: Tensor | null = null;
+  /** Whether to keep `.grad` on this non-leaf tensor during backward. */
+  retainsGrad = false;
+  /** Optional name, shown in error and debug messages. */
+  name: string | undefined;
+  /** @internal unique id (stable topological order). */
+  readonly _id = nextId++;
+
+  /** @internal use `tensor()`, `zeros()` and the ops to make tensors. */
+  constructor(storage: TypedArray, shape: Shape, strides?: readonly number[], offset = 0) {
+    this._storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this._strides = Object.freeze(strides ? [...strides] : stridesOf(shape));
+    this._offset = offset;
+    this.dtype = storage instanceof Float32Array ? 'float32' : storage instanceof Float64Array ? 'float64' : 'int32';
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** Number of axes. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Whether this tensor is a leaf of the graph (made by the user, not by an op that tracks gradients). */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /** Whether the view is the storage itself in row-major order (no copy needed to hand it to a kernel). */
+  isContiguous(): boolean {
+    if (this._offset !== 0 || this._storage.length !== this.size) return false;
+    let acc = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const d = this.shape[i]!;
+      if (d !== 1 && this._strides[i] !== acc) return false;
+      acc *= d;
+    }
+    return true;
+  }
+
+  /** @internal the elements in row-major order: the storage itself when contiguous (do not write to it), else a copy. */
+  contiguousData(): TypedArray {
+    if (this.isContiguous()) return this._storage;
+    return gatherStrided(this._storage, this.shape, this._strides, this._offset);
+  }
+
+  /** A copy of the elements in row-major order as a typed array of this tensor's dtype. */
+  dataSync(): TypedArray {
+    const d = this.contiguousData();
+    return d === this._storage ? d.slice() : d;
+  }
+
+  /** Alias of `dataSync()` returning a promise, for code written against asynchronous backends. */
+  data(): Promise<TypedArray> {
+    return Promise.resolve(this.dataSync());
+  }
+
+  /** The elements as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const d = this.contiguousData();
+    if (this.shape.length === 0) return d[0]!;
+    let pos = 0;
+    const build = (axis: number): NestedArray[] => {
+      const n = this.shape[axis]!;
+      const out: NestedArray[] = new Array(n);
+      if (axis === this.shape.length - 1) {
+        for (let i = 0; i < n; i++) out[i] = d[pos++]!;
+      } else {
+        for (let i = 0; i < n; i++) out[i] = build(axis + 1);
+      }
+      return out;
+    };
+    return build(0);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new HopgradError(`item: only a one-element tensor can be converted to a number, got shape ${fmt(this.shape)}`);
+    }
+    return this._storage[this._offset]!;
+  }
+
+  /** A tensor sharing this one's data but cut from the graph (no gradient flows through it). */
+  detach(): Tensor {
+    return new Tensor(this._storage, this.shape, this._strides, this._offset);
+  }
+
+  /** Mark this tensor as a leaf that receives gradients (in place; returns this). */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf && !flag) throw new HopgradError('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** Keep `.grad` on this non-leaf tensor when backward runs. */
+  retainGrad(): this {
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** Drop the accumulated gradient. */
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  /** A contiguous copy (or this tensor when already contiguous); keeps the graph. Installed by the movement ops. */
+  declare contiguous: () => Tensor;
+  /** Backpropagate from this tensor. Installed by src/autograd/tape.ts. */
+  declare backward: (grad?: Tensor) => void;
+
+  toString(): string {
+    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
+    return `Tensor(${fmt(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}): ${body}`;
+  }
+}
+
+/** Copy a strided view into a fresh contiguous typed array (the reference implementation of every view). */
+export function gatherStrided(src: TypedArray, shape: Shape, strides: readonly number[], offset: number): TypedArray {
+  const n = sizeOf(shape);
+  const out = allocate(src instanceof Float32Array ? 'float32' : src instanceof Float64Array ? 'float64' : 'int32', n);
+  const rank = shape.length;
+  if (n === 0) return out;
+  if (rank === 0) {
+    out[0] = src[offset]!;
+    return out;
+  }
+  const last = rank - 1;
+  const lastDim = shape[last]!;
+  const lastStride = strides[last]!;
+  const idx = new Array<number>(rank).fill(0);
+  let base = offset;
+  let o = 0;
+  while (o < n) {
+    if (lastStride === 1) for (let j = 0; j < lastDim; j++) out[o++] = src[base + j]!;
+    else if (lastStride === 0) { const v = src[base]!; for (let j = 0; j < lastDim; j++) out[o++] = v; }
+    else for (let j = 0; j < lastDim; j++) out[o++] = src[base + j * lastStride]!;
+    // advance the outer index (odometer)
+    let ax = last - 1;
+    while (ax >= 0) {
+      idx[ax]!++;
+      base += strides[ax]!;
+      if (idx[ax]! < shape[ax]!) break;
+      base -= strides[ax]! * shape[ax]!;
+      idx[ax] = 0;
+      ax--;
+    }
+    if (ax < 0) break;
+  }
+  return out;
+}
