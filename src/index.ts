@@ -13,3 +13,4 @@ export type { TensorOptions, RandomOptions } from './tensor/creation.js';
 export { setBackend, getBackend, listBackends, backendKernels, registerBackend, withBackend } from './tensor/backend/index.js';
 export type { Backend, BackendName, MatmulSpec } from './tensor/backend/index.js';
 export * from './autograd/index.js';
+export * as io from './io/index.js';
