@@ -14,3 +14,4 @@ export { setBackend, getBackend, listBackends, backendKernels, registerBackend, 
 export type { Backend, BackendName, MatmulSpec } from './tensor/backend/index.js';
 export * from './autograd/index.js';
 export * as io from './io/index.js';
+export * as optim from './optim/index.js';

@@ -33,10 +33,10 @@ function runBackward(out: unknown, where: string): Tensor {
  * The value of `f` and its gradient with respect to argument(s) `argnums` (default 0). `f` must return a
  * one-element tensor. Returns `[value, grad]`, with `grad` a tensor or, for a list of argnums, a list.
  */
-export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: Argnums = 0) {
+export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: Argnums = 0, where = 'valueAndGrad') {
   return (...args: A): [Tensor, Tensor | Tensor[]] => {
-    const { inputs, idx } = prepare(args, argnums, 'valueAndGrad');
-    const out = runBackward(enableGrad(() => f(...(inputs as A))), 'valueAndGrad');
+    const { inputs, idx } = prepare(args, argnums, where);
+    const out = runBackward(enableGrad(() => f(...(inputs as A))), where);
     const grads = idx.map((i) => {
       const t = inputs[i]!;
       return t.grad ?? new Tensor(new (t._storage.constructor as Float32ArrayConstructor)(t.size) as Float32Array, t.shape);
@@ -47,6 +47,6 @@ export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argn
 
 /** The gradient of `f` with respect to argument(s) `argnums` (default 0); see valueAndGrad. */
 export function grad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: Argnums = 0) {
-  const vg = valueAndGrad(f, argnums);
+  const vg = valueAndGrad(f, argnums, 'grad');
   return (...args: A): Tensor | Tensor[] => vg(...args)[1];
 }

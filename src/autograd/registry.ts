@@ -5,9 +5,14 @@ import { type ElementwiseAttrs, elementwiseOps } from './ops/elementwise.js';
 import { type MovementAttrs, movementOps } from './ops/movement.js';
 import { type SumAttrs, sumOps } from './ops/reduce.js';
 import { type LinalgAttrs, linalgOps } from './ops/linalg.js';
+import { type ReductionsAttrs, reductionOps } from './ops/reductions.js';
+import { type FusedAttrs, fusedOps } from './ops/fused.js';
+import { type IndexingAttrs, indexingOps } from './ops/indexing.js';
+import { type JoinAttrs, joinOps } from './ops/join.js';
+import { type SeparationAttrs, separationOps } from '../hopfield/separation.js';
 
 /** Attributes of every differentiable op, by op name. */
-export type OpAttrs = ElementwiseAttrs & MovementAttrs & SumAttrs & LinalgAttrs;
+export type OpAttrs = ElementwiseAttrs & MovementAttrs & SumAttrs & LinalgAttrs & ReductionsAttrs & FusedAttrs & IndexingAttrs & JoinAttrs & SeparationAttrs;
 /** The name of a differentiable op. */
 export type OpName = keyof OpAttrs & string;
 
@@ -17,6 +22,11 @@ export const registry: OpTable<OpAttrs> = {
   ...movementOps,
   ...sumOps,
   ...linalgOps,
+  ...reductionOps,
+  ...fusedOps,
+  ...indexingOps,
+  ...joinOps,
+  ...separationOps,
 };
 
 /** The names of the registered ops. */

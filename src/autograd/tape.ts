@@ -59,6 +59,12 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
   return new Tensor(k.binary('add', a.contiguousData(), st, b.contiguousData(), st, a.shape, a.dtype), a.shape);
 }
 
+/** A gradient with storage of its own: rules pass dy through unchanged, so two leaves (or the caller's seed) could share it. */
+function own(g: Tensor): Tensor {
+  const d = g.contiguousData();
+  return new Tensor(d === g._storage ? d.slice() : d, g.shape);
+}
+
 function fitGradient(op: string, g: Tensor, input: Tensor, index: number): Tensor {
   if (!(g instanceof Tensor)) {
     throw new HopgradError(`backward of '${op}': gradient for input ${index} is not a Tensor`);
@@ -111,10 +117,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       grads.delete(t);
       const node = t._node;
       if (!node) {
-        t.grad = t.grad ? accumulate(t.grad, g) : g;
+        t.grad = t.grad ? accumulate(t.grad, g) : own(g);
         continue;
       }
-      if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : g;
+      if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : own(g);
       const gs = node.backward(g);
       if (gs.length !== node.inputs.length) {
         throw new HopgradError(`backward of '${node.op}': returned ${gs.length} gradients for ${node.inputs.length} inputs`);

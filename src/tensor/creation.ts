@@ -96,7 +96,10 @@ function fillTensor(shape: Shape, value: number, opts: Omit<TensorOptions, 'shap
   const s = allocate(dtype, sizeOf(shape));
   if (value !== 0) s.fill(value);
   const t = new Tensor(s, shape);
-  if (opts.requiresGrad) t.requiresGrad = true;
+  if (opts.requiresGrad) {
+    check(dtype !== 'int32', where, 'requiresGrad needs a float dtype, got int32');
+    t.requiresGrad = true;
+  }
   return t;
 }
 

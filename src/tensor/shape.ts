@@ -72,8 +72,10 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
 /** Normalize a possibly negative axis against `rank`; throws naming the op when out of range. */
 export function normAxis(axis: number, rank: number, where: string): number {
   check(Number.isInteger(axis), where, () => `axis must be an integer, got ${axis}`);
-  const a = axis < 0 ? axis + rank : axis;
-  check(a >= 0 && a < Math.max(rank, 1), where, () => `axis ${axis} is out of range for a tensor of rank ${rank}`);
+  // a 0-d tensor accepts axis 0 / −1 like a 1-element axis (numpy and torch do the same for reductions)
+  const r = Math.max(rank, 1);
+  const a = axis < 0 ? axis + r : axis;
+  check(a >= 0 && a < r, where, () => `axis ${axis} is out of range for a tensor of rank ${rank}`);
   return a;
 }
 
@@ -82,6 +84,7 @@ export function normAxes(axis: number | readonly number[] | undefined, rank: num
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => normAxis(a, rank, where));
+  if (rank === 0) return [];
   const set = new Set(out);
   check(set.size === out.length, where, () => `axis list [${list.join(',')}] repeats an axis`);
   return [...set].sort((x, y) => x - y);

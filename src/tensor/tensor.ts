@@ -133,6 +133,7 @@ export class Tensor {
   /** Mark this tensor as a leaf that receives gradients (in place; returns this). */
   requiresGrad_(flag = true): this {
     if (!this.isLeaf && !flag) throw new HopgradError('requiresGrad_: cannot turn off gradients of a non-leaf tensor; use detach()');
+    if (flag && this.dtype === 'int32') throw new HopgradError('requiresGrad_: only float tensors can require gradients, got int32 (cast it first)');
     this.requiresGrad = flag;
     return this;
   }

@@ -8,4 +8,12 @@ export { reshape, permute, transpose, expand, broadcastTo, contiguous, unsqueeze
 export { sum, mean } from './reduce.js';
 export type { ReduceOptions } from './reduce.js';
 export { matmul } from './linalg.js';
+export { max, min, argmax, argmin, prod, logsumexp, variance, var, std, norm, cumsum } from './reductions.js';
+export type { VarOptions, CumsumOptions } from './reductions.js';
+export { softmax, logSoftmax, logSigmoid, layerNorm } from './fused.js';
+export {
+  slice, sliceBackward, narrow, select, gather, scatterAdd, indexSelect, maskedFill, topk, sort, argsort, oneHot,
+} from './indexing.js';
+export type { SliceEntry, SortResult, TopkOptions, SortOptions } from './indexing.js';
+export { concat, cat, stack, split, chunk, pad, repeat, tile, flip } from './join.js';
 export type { TensorLike } from './util.js';

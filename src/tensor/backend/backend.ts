@@ -66,14 +66,22 @@ export interface Backend {
   /** Batched matrix product (see MatmulSpec); out is [batch, m, n]. */
   matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray;
 
-  /** Numerically stable softmax of each row of a [rows, cols] matrix. */
+  /** Numerically stable softmax of each row of a [rows, cols] matrix (an all −∞ row gives zeros). */
   softmax(x: TypedArray, rows: number, cols: number): TypedArray;
-  /** Numerically stable log-softmax of each row. */
+  /** Numerically stable log-softmax of each row (an all −∞ row gives −∞ everywhere). */
   logSoftmax(x: TypedArray, rows: number, cols: number): TypedArray;
   /** log Σ exp of each row → [rows] (−Infinity for an all −Infinity row). */
   logsumexp(x: TypedArray, rows: number, cols: number): TypedArray;
   /** Row layer normalization without affine: out = (x − mean) · rstd, with rstd = 1/sqrt(var + eps) (biased var). */
   layerNorm(x: TypedArray, rows: number, cols: number, eps: number): { out: TypedArray; mean: TypedArray; rstd: TypedArray };
+
+  /** Sparsemax of each row: the Euclidean projection onto the probability simplex (−∞ entries get 0). */
+  sparsemax(x: TypedArray, rows: number, cols: number): TypedArray;
+  /**
+   * α-entmax of each row, p = [(α−1)x − τ]₊^{1/(α−1)} with τ so that Σp = 1, one α per row (1 < α ≤ 2);
+   * found by bisection on τ to full float64 precision, then renormalized.
+   */
+  entmax(x: TypedArray, rows: number, cols: number, alpha: Float64Array): TypedArray;
 
   /** out[o, j, i] = x[o, idx[o, j, i], i] for x as [outer, n, inner] and idx as [outer, k, inner]. */
   gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray;

@@ -5,6 +5,7 @@ import { argReduce, cumsum, reduce } from './reduce.js';
 import { matmul } from './matmul.js';
 import { layerNorm, logSoftmax, logsumexp, softmax } from './nn.js';
 import { argsort, gather, scatterAdd, topk } from './indexing.js';
+import { entmax, sparsemax } from './separation.js';
 
 /** The reference backend. */
 export const cpuBackend: Backend = {
@@ -13,5 +14,6 @@ export const cpuBackend: Backend = {
   reduce, argReduce, cumsum,
   matmul,
   softmax, logSoftmax, logsumexp, layerNorm,
+  sparsemax, entmax,
   gather, scatterAdd, topk, argsort,
 };

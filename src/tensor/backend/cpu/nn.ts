@@ -38,6 +38,7 @@ export function logSoftmax(x: TypedArray, rows: number, cols: number): TypedArra
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     const l = lse[r]!;
+    if (l === -Infinity) { for (let j = 0; j < cols; j++) out[o + j] = -Infinity; continue; } // all masked
     for (let j = 0; j < cols; j++) out[o + j] = x[o + j]! - l;
   }
   return out;
