@@ -13,5 +13,12 @@ export type { TensorOptions, RandomOptions } from './tensor/creation.js';
 export { setBackend, getBackend, listBackends, backendKernels, registerBackend, withBackend } from './tensor/backend/index.js';
 export type { Backend, BackendName, MatmulSpec } from './tensor/backend/index.js';
 export * from './autograd/index.js';
+import './tensor/backend/gpujs/index.js';
+export {
+  configureGpujs, detectGpu, classifyRenderer, gpujsStatus, gpujsStats, resetGpujsStats, gpujsFailures,
+  DEFAULT_MIN_WORK, GPUJS_KERNELS, GPUJS_UNARY_OPS, GPUJS_BINARY_OPS, GPUJS_REDUCE_OPS,
+} from './tensor/backend/gpujs/index.js';
+export type { GpuDetection, GpujsMode, GpujsOptions, GpujsStats, GpujsKernelName } from './tensor/backend/gpujs/index.js';
 export * as io from './io/index.js';
 export * as optim from './optim/index.js';
+export * as nn from './nn/index.js';

@@ -31,8 +31,10 @@ function runBackward(out: unknown, where: string): Tensor {
 
 /**
  * The value of `f` and its gradient with respect to argument(s) `argnums` (default 0). `f` must return a
- * one-element tensor. Returns `[value, grad]`, with `grad` a tensor or, for a list of argnums, a list.
+ * one-element tensor. Returns `[value, grad]`: `grad` is a tensor for one argnum, a list for a list.
  */
+export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums?: number, where?: string): (...args: A) => [Tensor, Tensor];
+export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: readonly number[], where?: string): (...args: A) => [Tensor, Tensor[]];
 export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: Argnums = 0, where = 'valueAndGrad') {
   return (...args: A): [Tensor, Tensor | Tensor[]] => {
     const { inputs, idx } = prepare(args, argnums, where);
@@ -46,7 +48,9 @@ export function valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor, argn
 }
 
 /** The gradient of `f` with respect to argument(s) `argnums` (default 0); see valueAndGrad. */
+export function grad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums?: number): (...args: A) => Tensor;
+export function grad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: readonly number[]): (...args: A) => Tensor[];
 export function grad<A extends Tensor[]>(f: (...args: A) => Tensor, argnums: Argnums = 0) {
-  const vg = valueAndGrad(f, argnums, 'grad');
+  const vg = typeof argnums === 'number' ? valueAndGrad(f, argnums, 'grad') : valueAndGrad(f, argnums, 'grad');
   return (...args: A): Tensor | Tensor[] => vg(...args)[1];
 }

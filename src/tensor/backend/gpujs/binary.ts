@@ -4,7 +4,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import type { BinaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { MAX_INDEX, allFinite, allIn, divmod, f32Call } from './guards.js';
-import { type KernelArg, noteFallback, runKernel } from './runtime.js';
+import { type KernelArg, noteFallback, runKernel, worthIt } from './runtime.js';
 
 /** Kernel expressions in x (from a) and y (from b). */
 const EXPR: Partial<Record<BinaryOp, string>> = {
@@ -92,7 +92,7 @@ export function binary(
   let n = 1;
   for (const d of outShape) n *= d;
   const e = EXPR[op];
-  if (e && n > 0 && n < MAX_INDEX && f32Call(outDtype, a, b) && a.length < MAX_INDEX && b.length < MAX_INDEX &&
+  if (e && n > 0 && worthIt(n) && n < MAX_INDEX && f32Call(outDtype, a, b) && a.length < MAX_INDEX && b.length < MAX_INDEX &&
     allFinite(a as Float32Array) && (op === 'div' ? allIn(b as Float32Array, (v) => v !== 0) : allFinite(b as Float32Array))) {
     const p = plan(a as Float32Array, aStrides, b as Float32Array, bStrides, outShape, n);
     if (p) {

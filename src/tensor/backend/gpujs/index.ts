@@ -14,7 +14,7 @@ export { GPUJS_REDUCE_OPS } from './rows.js';
 export { classifyRenderer, detectGpu } from './detect.js';
 export type { GpuDetection } from './detect.js';
 export {
-  GPUJS_MODES, configureGpujs, gpujsFailures, gpujsMode, gpujsStats, gpujsStatus, resetGpujsStats,
+  DEFAULT_MIN_WORK, GPUJS_MODES, configureGpujs, gpujsFailures, gpujsMode, gpujsStats, gpujsStatus, resetGpujsStats,
 } from './runtime.js';
 export type { GpujsMode, GpujsOptions, GpujsStats } from './runtime.js';
 

@@ -4,7 +4,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { MatmulSpec } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { MAX_INDEX, allFinite, divmod, isF32 } from './guards.js';
-import { noteFallback, runKernel } from './runtime.js';
+import { noteFallback, runKernel, worthIt } from './runtime.js';
 
 // A(i,p) = a[aIdx[bt]·m·k + i·sai + p·sap], B(p,j) = b[bIdx[bt]·k·n + p·sbp + j·sbj]; the p loop is bounded by
 // the uniform k (gpu.js caps it at loopMaxIterations, set far above any k we accept).
@@ -27,11 +27,11 @@ function toFloatIndex(idx: Int32Array): Float32Array {
   return f;
 }
 
-/** Batched matmul on gpu.js for finite float32 inputs; other inputs (and empty products) use the cpu kernel. */
+/** Batched matmul on gpu.js for finite float32 inputs; other inputs (and empty or small products) use the cpu kernel. */
 export function matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArray {
   const { batch, m, k, n, transA, transB, aIndex, bIndex } = spec;
   const outLen = batch * m * n;
-  const ok = isF32(a) && isF32(b) && outLen > 0 && k > 0 &&
+  const ok = isF32(a) && isF32(b) && outLen > 0 && k > 0 && worthIt(outLen * k) &&
     outLen < MAX_INDEX && a.length < MAX_INDEX && b.length < MAX_INDEX &&
     allFinite(a) && allFinite(b);
   if (ok) {

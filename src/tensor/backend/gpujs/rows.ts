@@ -4,7 +4,7 @@ import type { TypedArray } from '../../dtype.js';
 import type { ReduceOp } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { MASK_LIMIT, MAX_INDEX, allFinite, divmod, isF32, scanMasked } from './guards.js';
-import { noteFallback, runKernel } from './runtime.js';
+import { noteFallback, runKernel, worthIt } from './runtime.js';
 
 const M = MASK_LIMIT.toExponential(); // '3.4e+38': entries ≤ −M are masked (−Infinity)
 
@@ -68,7 +68,7 @@ const LSE_SOURCE = `function (x, cols) {
   }`;
 
 function rowsOk(x: TypedArray, rows: number, cols: number): x is Float32Array {
-  return isF32(x) && rows > 0 && cols > 0 && rows * cols === x.length && x.length < MAX_INDEX;
+  return isF32(x) && rows > 0 && cols > 0 && rows * cols === x.length && worthIt(x.length) && x.length < MAX_INDEX;
 }
 
 function stats(x: Float32Array, rows: number, cols: number, kernel: string): Float32Array | null {
@@ -140,7 +140,8 @@ const reduceSource = (step: string): string => `function (x, n, inner) {
 /** sum/max/min over the middle axis of finite float32 [outer, n, inner] data on gpu.js; else the cpu kernel. */
 export function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const step = REDUCE_STEP[op];
-  if (step && isF32(x) && outer * inner > 0 && n > 0 && x.length === outer * n * inner && x.length < MAX_INDEX && allFinite(x)) {
+  if (step && isF32(x) && outer * inner > 0 && n > 0 && x.length === outer * n * inner && worthIt(x.length) &&
+    x.length < MAX_INDEX && allFinite(x)) {
     const out = runKernel('reduce', `reduce:${op}`, () => reduceSource(step), outer * inner, [x, n, inner]);
     if (out) return out;
   }

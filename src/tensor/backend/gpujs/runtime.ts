@@ -14,11 +14,20 @@ export type GpujsMode = 'gpu' | 'webgl2' | 'webgl' | 'headlessgl' | 'webasm' | '
 /** Every accepted mode. */
 export const GPUJS_MODES: readonly GpujsMode[] = ['gpu', 'webgl2', 'webgl', 'headlessgl', 'webasm', 'cpu'];
 
-/** Options of `configureGpujs`. */
+/** Options of `configureGpujs` (an option left out keeps its current value). */
 export interface GpujsOptions {
   /** The gpu.js mode (default 'gpu'). The core reads no environment; Node scripts may pass one in. */
   mode?: GpujsMode;
+  /**
+   * Smallest call sent to gpu.js, in work units (matmul: batch·m·k·n multiply-adds; other kernels: elements
+   * read). Smaller calls use the cpu kernel: each gpu.js call uploads its inputs and reads the result back, a
+   * fixed cost that dwarfs small kernels. Default 65536; an estimate (no real GPU was available to calibrate).
+   */
+  minWork?: number;
 }
+
+/** Default `minWork`. */
+export const DEFAULT_MIN_WORK = 65536;
 
 /** Arguments the backend passes to kernels: flat float arrays and scalars. */
 export type KernelArg = Float32Array | number;
@@ -71,6 +80,7 @@ function kernelModeOf(k: unknown): string | null {
 }
 
 let mode: GpujsMode = 'gpu';
+let minWork = DEFAULT_MIN_WORK;
 let gpu: GpuLike | null = null;
 let startError: string | null = null;
 const kernelCache = new Map<string, GpujsKernel>();
@@ -95,13 +105,22 @@ function reset(): void {
   failureCounts.clear();
 }
 
-/** Choose the gpu.js mode the gpujs backend runs kernels in (drops compiled kernels; the next call recompiles). */
+/** Choose the gpu.js mode and size threshold of the gpujs backend (drops compiled kernels; the next call recompiles). */
 export function configureGpujs(options: GpujsOptions = {}): void {
   if (options.mode !== undefined) {
     if (!GPUJS_MODES.includes(options.mode)) throw new Error(`configureGpujs: unknown mode '${String(options.mode)}'`);
     mode = options.mode;
   }
+  if (options.minWork !== undefined) {
+    if (!(options.minWork >= 0)) throw new Error(`configureGpujs: minWork must be ≥ 0, got ${options.minWork}`);
+    minWork = options.minWork;
+  }
   reset();
+}
+
+/** @internal true when a call of `work` units is worth sending to gpu.js (see GpujsOptions.minWork). */
+export function worthIt(work: number): boolean {
+  return work >= minWork;
 }
 
 /** The configured gpu.js mode (starts nothing). */
@@ -125,11 +144,13 @@ export function getGpu(): GpuLike | null {
 
 /**
  * What the gpujs backend runs on (starting gpu.js if needed): the requested mode, the gpu.js kernel type it got
- * ('webgl2', 'webasm', ...), whether it started, its start error, and how many kernels are compiled.
+ * ('webgl2', 'webasm', ...), whether it started, its start error, how many kernels are compiled, and minWork.
  */
-export function gpujsStatus(): { mode: GpujsMode; kernelMode: string | null; started: boolean; error: string | null; kernels: number } {
+export function gpujsStatus(): {
+  mode: GpujsMode; kernelMode: string | null; started: boolean; error: string | null; kernels: number; minWork: number;
+} {
   const g = getGpu();
-  return { mode, kernelMode: kernelModeOf(g?.Kernel), started: g !== null, error: startError, kernels: kernelCache.size };
+  return { mode, kernelMode: kernelModeOf(g?.Kernel), started: g !== null, error: startError, kernels: kernelCache.size, minWork };
 }
 
 /** Per-kernel call counts since the last `resetGpujsStats` (tests use them to prove the gpu path ran). */

@@ -4,7 +4,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import type { UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { MAX_INDEX, allIn, f32Call } from './guards.js';
-import { noteFallback, runKernel } from './runtime.js';
+import { noteFallback, runKernel, worthIt } from './runtime.js';
 
 /** A unary op on gpu.js: its kernel body (reads x and uniform p, sets y) and the inputs it accepts. */
 interface UnarySpec {
@@ -93,7 +93,7 @@ export function unary(op: UnaryOp, x: TypedArray, outDtype: DType, param = 0): T
     key = `powScalar:${s.key}`;
     spec = s.spec;
   }
-  if (spec && f32Call(outDtype, x) && x.length < MAX_INDEX && allIn(x as Float32Array, spec.domain ?? (() => true))) {
+  if (spec && f32Call(outDtype, x) && worthIt(x.length) && x.length < MAX_INDEX && allIn(x as Float32Array, spec.domain ?? (() => true))) {
     const body = spec.body;
     const out = runKernel('unary', `unary:${key}`, () => source(body), x.length, [x as Float32Array, param]);
     if (out) return out;

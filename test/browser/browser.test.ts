@@ -1,0 +1,34 @@
+// The browser run: hopgrad's built ESM bundle in headless Chromium (WebGL2 on SwiftShader), checking gpu detection,
+// setBackend('auto') → cpu on a software renderer, and gpujs (webgl2) vs cpu kernel parity. It FAILS, never
+// skips, when /usr/bin/chromium is missing: CI installs Debian's chromium first (see .ci/run). FC_SEED replays a
+// seed; FC_RUNS_BROWSER sets the runs per kernel (default 30).
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, type BrowserRunResult, runBrowserTests } from './harness.js';
+
+const runs = Number(process.env.FC_RUNS_BROWSER ?? 30);
+const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
+
+describe('browser: built bundle in headless Chromium', () => {
+  let result: BrowserRunResult | null = null;
+  let error: unknown = null;
+
+  beforeAll(async () => {
+    try { result = await runBrowserTests({ runs, ...seed }); } catch (e) { error = e; }
+  }, 300_000);
+
+  it(`finds Chromium at ${CHROMIUM}`, () => {
+    expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`).toBe(true);
+  });
+
+  it('runs every in-page check successfully', () => {
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    const r = result;
+    expect(r, 'the browser run produced no report').not.toBeNull();
+    if (!r) return;
+    console.log(`browser run: seed ${String(r.report.info['seed'])}, ${runs} runs per kernel, bundle ${r.bundleBytes} bytes`);
+    const failed = r.report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    expect(failed, `failed in-page checks:\n${failed.join('\n')}\nbrowser console:\n${r.console.join('\n')}`).toEqual([]);
+    expect(r.report.checks.length).toBeGreaterThan(5);
+  });
+});
