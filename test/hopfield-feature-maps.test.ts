@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 import type { Backend } from '../src/index.js';
 import {
-  RandomFeatures, defaultFeatures, drawOmega, linearAssociation, positiveRandomFeatures, prfAssociation,
+  RandomFeatures, defaultFeatures, drawOmega, kernelFeatures, linearAssociation, positiveRandomFeatures, prfAssociation,
 } from '../src/hopfield/feature-maps.js';
 
 /** A float64 tensor of N(0, scale²) entries from a seeded stream. */
@@ -104,13 +104,16 @@ describe('linearAssociation', () => {
     expect(maxAbsDiff(outB.dataSync(), wantB)).toBeLessThan(1e-12);
   });
 
-  it('float32 inputs give float32 output close to float64', () => {
+  it('float32 inputs give float32 output close to float64 (linear and prf)', () => {
     const g = new Generator(6);
     const [q, k, v] = [gauss(g, [4, 3]), gauss(g, [6, 3]), gauss(g, [6, 2])];
     const f32 = (t: Tensor) => new Tensor(Float32Array.from(t.dataSync()), t.shape);
     const out = linearAssociation(f32(q), f32(k), f32(v), { beta: 1 });
     expect(out.dtype).toBe('float32');
     expect(maxAbsDiff(out.dataSync(), linearAssociation(q, k, v, { beta: 1 }).dataSync())).toBeLessThan(1e-5);
+    const p32 = prfAssociation(f32(q), f32(k), f32(v), { beta: 1, features: 16 });
+    expect(p32.dtype).toBe('float32');
+    expect(maxAbsDiff(p32.dataSync(), prfAssociation(q, k, v, { beta: 1, features: 16 }).dataSync())).toBeLessThan(1e-5);
   });
 
   it('float64 gradients w.r.t. query, keys and values', () => {
@@ -300,6 +303,23 @@ describe('prfAssociation', () => {
   });
 });
 
+describe('kernelFeatures', () => {
+  it('normalized feature products are the association weights of both kinds (batched)', () => {
+    const g = new Generator(15);
+    const [q, k, v] = [gauss(g, [2, 3, 4], 0.8), gauss(g, [5, 4], 0.8), gauss(g, [5, 2])];
+    for (const [kind, f] of [['linear', linearAssociation], ['prf', prfAssociation]] as const) {
+      const opts = { beta: 0.9, features: 11, seed: 4 };
+      const { query: fq, keys: fk } = kernelFeatures(kind, q, k, kind === 'linear' ? { beta: 0.9 } : opts);
+      expect(fq.shape).toEqual([2, 3, kind === 'linear' ? 4 : 11]);
+      const kappa = rows(matmul(fq.reshape([6, fq.shape[2]!]), transpose(fk)));
+      const w = kappa.map((r) => r.map((e) => e / r.reduce((a, b) => a + b, 0)));
+      const want = rows(matmul(new Tensor(Float64Array.from(w.flat()), [6, 5]), v)).flat();
+      expect(maxAbsDiff(f(q, k, v, opts).dataSync(), want)).toBeLessThan(1e-12);
+    }
+    expect(() => kernelFeatures('dense' as 'linear', q, k, { beta: 1 })).toThrow(/kernelFeatures: kind must be 'linear' or 'prf', got dense/);
+  });
+});
+
 describe('cost: the L × M matrix is never built', () => {
   it('no kernel (forward or backward) of linear or prf returns L·M or more elements', () => {
     const cpu = backendKernels('cpu');
@@ -361,6 +381,12 @@ describe('bad input', () => {
       bad(() => f(q, k, v, undefined as unknown as { beta: number }), /options \{ beta \} are required/);
     });
   }
+
+  it('linearAssociation: a normalizer that underflows to 0 throws instead of returning NaN', () => {
+    // elu(x) + 1 = eˣ underflows to 0 below x ≈ −745: every ⟨φ(x), φ(ξ)⟩ is 0
+    const far = (n: number) => new Tensor(new Float64Array(n * 2).fill(-800), [n, 2]);
+    expect(() => linearAssociation(far(2), far(3), v.narrow(0, 0, 3), { beta: 1 })).toThrow(/linearAssociation: the normalizer .* of query row 0 is 0 in float64/);
+  });
 
   it('prfAssociation: features < 1, a mismatched omega, omega with seed', () => {
     for (const features of [0, -3, 1.5]) {

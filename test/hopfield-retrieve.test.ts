@@ -397,6 +397,20 @@ describe('retrieve: errors name the option and the value', () => {
   }
 });
 
+describe('retrieve: float32', () => {
+  it('every kind keeps float32 and agrees with float64 to float32 precision', () => {
+    const q = rn([2, 4, 3], 91);
+    const s = rn([6, 3], 92);
+    const f32 = (t: Tensor): Tensor => tensor(Float32Array.from(t.contiguousData()), { shape: [...t.shape] });
+    for (const kind of KINDS) {
+      const o: RetrieveOptions = { kind, k: 3, seed: 1, window: 1, features: 8, steps: 2 };
+      const r = retrieveDetailed(f32(q), f32(s), { ...o, returnWeights: true });
+      expect([r.output.dtype, r.weights!.dtype]).toEqual(['float32', 'float32']);
+      expectAllclose(r.output, retrieve(q, s, o), { rtol: 1e-4, atol: 1e-5 });
+    }
+  });
+});
+
 describe('retrieve: the kernel kinds (linear, prf) from feature-maps.ts', () => {
   it('linear equals a direct O(L·M) evaluation of (C.2) with φ = elu + 1 applied to √β·x', () => {
     const q = rn([4, 3], 81);

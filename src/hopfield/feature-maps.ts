@@ -55,15 +55,19 @@ function normalize(where: string, num: Tensor, den: Tensor, hint: string): Tenso
   return div(num, den);
 }
 
+/** φ(√β·x) = elu(√β·x) + 1 elementwise (C.1). */
+function eluFeatures(x: Tensor, beta: number): Tensor {
+  return add(elu(mul(x, Math.sqrt(beta))), 1);
+}
+
 /** Linear attention (C.1)–(C.2): φ = elu + 1; T(x) = Σ_μ ⟨φ(x), φ(ξ_μ)⟩ v_μ / Σ_ν ⟨φ(x), φ(ξ_ν)⟩, via Σ φ(ξ)vᵀ and Σ φ(ξ): linear in L + M. */
 export function linearAssociation(query: Tensor, keys: Tensor, values: Tensor, opts: { beta: number }): Tensor {
   const where = 'linearAssociation';
   check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
   checkAssociation(where, query, keys, values, opts.beta);
-  const s = Math.sqrt(opts.beta);
   // φ applied to √β·x (see the header); φ > 0 elementwise, so the normalizer is > 0
-  const fq = add(elu(mul(query, s)), 1); // [..., L, d]
-  const fk = add(elu(mul(keys, s)), 1); // [..., M, d]
+  const fq = eluFeatures(query, opts.beta); // [..., L, d]
+  const fk = eluFeatures(keys, opts.beta); // [..., M, d]
   const kv = matmul(transpose(fk), values); // Σ_μ φ(ξ_μ) v_μᵀ: [..., d, dv]
   const ksum = sum(fk, -2, { keepDims: true }); // Σ_μ φ(ξ_μ): [..., 1, d]
   const den = sum(mul(fq, ksum), -1, { keepDims: true }); // [..., L, 1]
@@ -225,6 +229,44 @@ function logFeatures(x: Tensor, omega: Tensor, beta: number): Tensor {
   return sub(matmul(xs, transpose(omega)), mul(sum(square(xs), -1, { keepDims: true }), 0.5));
 }
 
+/** prf features of queries and keys, each shifted by a detached max inside the exp (see prfAssociation). */
+function stabilizedPrf(where: string, query: Tensor, keys: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor }): FeaturePair {
+  const om = omegaAs(omegaFor(where, query.shape[query.ndim - 1]!, opts), query.dtype as 'float32' | 'float64');
+  const lq = logFeatures(query, om, opts.beta);
+  const lk = logFeatures(keys, om, opts.beta);
+  // the shifts are constants (detached): the association does not depend on them
+  return {
+    query: exp(sub(lq, max(lq.detach(), -1, { keepDims: true }))),
+    keys: exp(sub(lk, max(lk.detach(), [-2, -1], { keepDims: true }))),
+  };
+}
+
+/** Feature maps of queries and keys whose normalized products are the association weights. */
+export interface FeaturePair {
+  /** φ(queries) [..., L, D]. */
+  query: Tensor;
+  /** φ(keys) [..., M, D]. */
+  keys: Tensor;
+}
+
+/**
+ * The features the 'linear' or 'prf' association uses (D = d or m_f), for callers that want the
+ * association weights themselves: w = φ(q)φ(k)ᵀ / (φ(q)φ(k)ᵀ1) [..., L, M] (this builds L × M, the
+ * associations do not). prf's are the stabilized ones: each query row and each batch entry's keys are
+ * scaled by a constant, which leaves w unchanged. Same options and validation as the associations.
+ */
+export function kernelFeatures(
+  kind: 'linear' | 'prf', query: Tensor, keys: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor },
+): FeaturePair {
+  const where = 'kernelFeatures';
+  check(kind === 'linear' || kind === 'prf', where, () => `kind must be 'linear' or 'prf', got ${String(kind)}`);
+  check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
+  check(query instanceof Tensor && keys instanceof Tensor, where, 'query and keys must be Tensors');
+  checkAssociation(where, query, keys, keys, opts.beta);
+  if (kind === 'linear') return { query: eluFeatures(query, opts.beta), keys: eluFeatures(keys, opts.beta) };
+  return stabilizedPrf(where, query, keys, opts);
+}
+
 /**
  * The positive random features (C.6) of x [..., n, d] with β: φ(√β x) = m_f^{-1/2} exp(Ω√βx − β‖x‖²/2),
  * [..., n, m_f], so that E_Ω[φ(√β x)ᵀφ(√β y)] = exp(β xᵀy). Unstabilized (prfAssociation stabilizes).
@@ -234,6 +276,7 @@ export function positiveRandomFeatures(x: Tensor, omega: Tensor, opts: { beta: n
   check(x instanceof Tensor && x.ndim >= 1 && x.dtype !== 'int32', where, () => 'x must be a float Tensor [..., d]');
   const beta = opts?.beta;
   check(typeof beta === 'number' && Number.isFinite(beta) && beta > 0, where, () => `beta must be a finite number > 0, got ${String(beta)}`);
+  check(omega instanceof Tensor, where, 'omega must be a Tensor [features, d] (see drawOmega)');
   const om = omegaFor(where, x.shape[x.ndim - 1]!, { omega });
   return mul(exp(logFeatures(x, omegaAs(om, x.dtype as 'float32' | 'float64'), beta)), 1 / Math.sqrt(om.shape[0]!));
 }
@@ -246,8 +289,10 @@ export function positiveRandomFeatures(x: Tensor, omega: Tensor, opts: { beta: n
  * Cost O((L + M)·d·m_f); differentiable in query, keys and values (Ω is a constant).
  * Stability (as Performer): the query features subtract their row max and the key features the max over
  * all keys and features of a batch entry inside the exp. Each shift multiplies the numerator and the
- * normalizer alike and cancels in the ratio, so large β·‖x‖² cannot overflow; a key whose features all
- * sit ~700 (float64) or ~87 (float32) below that max contributes 0, as its exact weight nearly does.
+ * normalizer alike and cancels in the ratio (as does the constant m_f^{-1/2}, left out), so large β·‖x‖²
+ * cannot overflow. Performer's limit remains: a key whose every log-feature lies more than ~745 (float64)
+ * or ~100 (float32) below that max underflows to 0 and drops out; a normalizer that underflows to 0
+ * throws rather than returning NaN.
  */
 export function prfAssociation(
   query: Tensor, keys: Tensor, values: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor },
@@ -255,12 +300,7 @@ export function prfAssociation(
   const where = 'prfAssociation';
   check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
   checkAssociation(where, query, keys, values, opts.beta);
-  const om = omegaAs(omegaFor(where, query.shape[query.ndim - 1]!, opts), query.dtype as 'float32' | 'float64');
-  const lq = logFeatures(query, om, opts.beta); // [..., L, m_f]
-  const lk = logFeatures(keys, om, opts.beta); // [..., M, m_f]
-  // the shifts are constants (detached): the output does not depend on them
-  const fq = exp(sub(lq, max(lq.detach(), -1, { keepDims: true })));
-  const fk = exp(sub(lk, max(lk.detach(), [-2, -1], { keepDims: true })));
+  const { query: fq, keys: fk } = stabilizedPrf(where, query, keys, opts); // [..., L, m_f], [..., M, m_f]
   const kv = matmul(transpose(fk), values); // Σ_μ φ(ξ_μ) v_μᵀ: [..., m_f, dv]
   const ksum = sum(fk, -2, { keepDims: true }); // Σ_μ φ(ξ_μ): [..., 1, m_f]
   const den = sum(mul(fq, ksum), -1, { keepDims: true }); // [..., L, 1]

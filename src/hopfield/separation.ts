@@ -6,7 +6,7 @@ import { fmt, normAxis } from '../tensor/shape.js';
 import { kernels } from '../tensor/backend/index.js';
 import { type OpTable, binder } from '../autograd/engine.js';
 import { needTensor } from '../autograd/ops/util.js';
-import { div, exp, gt, log, mul, powScalar, sub, where } from '../autograd/ops/elementwise.js';
+import { div, exp, gt, log, maximum, mul, powScalar, sub, where } from '../autograd/ops/elementwise.js';
 import { sum } from '../autograd/ops/reduce.js';
 import { expand, permute, rawContiguous } from '../autograd/ops/movement.js';
 
@@ -28,7 +28,8 @@ const separationOps: OpTable<SeparationAttrs> = {
     backward: (dy, { out }) => {
       const s = gt(out, 0);
       const gs = mul(dy, s);
-      const meanS = div(sum(gs, -1, { keepDims: true }), sum(s, -1, { keepDims: true }));
+      // max(|S|, 1): an all −∞ row has an empty support and gets a zero gradient, not 0/0
+      const meanS = div(sum(gs, -1, { keepDims: true }), maximum(sum(s, -1, { keepDims: true }), 1));
       return [mul(s, sub(dy, meanS))];
     },
   },
@@ -48,7 +49,8 @@ const separationOps: OpTable<SeparationAttrs> = {
       const supp = gt(p, 0);
       const safeP = where(supp, p, 1);
       const s = mul(supp, powScalarT(safeP, sub(2, a)));
-      const sSum = sum(s, -1, { keepDims: true });
+      // Σs ≥ Σp = 1 on a non-empty support (p^{2−α} ≥ p); max(Σs, 1) only guards an all −∞ row
+      const sSum = maximum(sum(s, -1, { keepDims: true }), 1);
       let dx: Tensor | null = null;
       if (needs[0]) {
         const q = div(sum(mul(dy, s), -1, { keepDims: true }), sSum);

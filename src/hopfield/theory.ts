@@ -1,9 +1,14 @@
 // hopfield.theory: the quantities of the paper's Section 4 (Def. 4.1, Thm 4.1, Cor. 4.1.1–4.1.2, Thm 4.2)
 // evaluated exactly, in float64, on a memory set Ξ given as M rows ξ_μ ∈ R^d (auto-association: the keys
 // are the memories, δξ = 0). Memories are indexed from 0. These functions compute what the paper states;
-// whether the statements hold is tested elsewhere. The capacity bound (Lemma 4.2) is in capacity.ts.
+// whether the statements hold is tested elsewhere. The capacity bound (Lemma 4.2) is in capacity.ts and
+// Lambert W₀ in lambert-w.ts; both are re-exported here, so this module is the whole `hopfield.theory`.
 import { Tensor } from '../tensor/tensor.js';
 import { HopgradError, check } from '../tensor/errors.js';
+
+export { capacityLowerBound, capacityTerms } from './capacity.js';
+export type { CapacityOptions, CapacityTerms } from './capacity.js';
+export { lambertW0, lambertW0Exp } from './lambert-w.js';
 
 /** A memory set: a Tensor [M, d] or M rows of d numbers. */
 export type MemorySet = Tensor | readonly (readonly number[])[];
@@ -174,6 +179,14 @@ function exponentAt(rows: Rows, x: Float64Array, mu: number, maxOver: 'others' |
   return own - best;
 }
 
+/** (4.1)'s exponent ⟨ξ_μ, x⟩ − max_{ν≠μ} ⟨ξ_μ, ξ_ν⟩ (at x = ξ_μ it is computed exactly as Δ̃_μ(ξ_μ) = Δ_μ). */
+function printedExponent({ data, M, d }: Rows, x: Float64Array, mu: number): number {
+  const own = dotRows(x, 0, data, mu, d);
+  let best = -Infinity;
+  for (let n = 0; n < M; n++) if (n !== mu) best = Math.max(best, dotRows(data, mu, data, n, d));
+  return own - best;
+}
+
 function maxOverOf(v: unknown, where: string): 'others' | 'all' {
   check(v === undefined || v === 'others' || v === 'all', where, () => `maxOver must be 'others' or 'all', got ${String(v)}`);
   return v ?? 'others';
@@ -198,11 +211,7 @@ export function sparseRetrievalBound(x: Pattern, stored: MemorySet, mu: number, 
   const maxOver = maxOverOf(opts.maxOver, where);
   const v = patternOf(x, rows.d, where);
   const m = normRows(rows);
-  const xi = rows.data.subarray(mu * rows.d, (mu + 1) * rows.d);
-  // printed: ⟨ξ_μ, x⟩ − max_{ν≠μ} ⟨ξ_μ, ξ_ν⟩ = ⟨ξ_μ, x⟩ − (⟨ξ_μ, ξ_μ⟩ − Δ_μ)
-  const exponent = form === 'printed'
-    ? dotRows(xi, 0, v, 0, rows.d) - (dotRows(xi, 0, xi, 0, rows.d) - separationRows(rows, xi, mu))
-    : exponentAt(rows, v, mu, maxOver);
+  const exponent = form === 'printed' ? printedExponent(rows, v, mu) : exponentAt(rows, v, mu, maxOver);
   return m * (rows.M + k - 2) * Math.exp(-beta * exponent);
 }
 
