@@ -22,3 +22,4 @@ export type { GpuDetection, GpujsMode, GpujsOptions, GpujsStats, GpujsKernelName
 export * as io from './io/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';
+export * as hopfield from './hopfield/index.js';
