@@ -1,7 +1,7 @@
 // Seeded, counter-based pseudo-random numbers that are bit-identical on every backend and platform.
 // The stream is the one of ../shared/docs/bench-workloads.md: U(j) = ((lowbias32(key + j) >> 8) + 0.5) / 2^24
 // with key = lowbias32(seed); normals by Box–Muller on consecutive pairs. A fresh Generator(s).normal(shape)
-// therefore reproduces the benchmark data normal(s, shape) exactly.
+// therefore reproduces the benchmark data normal(s, shape) exactly (Generator(s).fillNormal(array)).
 import { check } from './errors.js';
 
 /** The lowbias32 integer hash (all arithmetic on uint32, wrapping). */
