@@ -2,3 +2,4 @@
 export * from './fs.js';
 export { loadMnistPackage } from './mnist-package.js';
 export type { DigitSet } from './mnist-package.js';
+export * from './datasets.js';
