@@ -19,3 +19,4 @@ export type {
 export { HopfieldPooling, HopfieldLayer, HopfieldRetrieval } from './pooling.js';
 export type { HopfieldPoolingOptions, PoolingInput, HopfieldLayerOptions, HopfieldRetrievalOptions } from './pooling.js';
 export * as theory from './theory.js';
+export * as verify from './verify/index.js';
