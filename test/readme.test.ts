@@ -34,4 +34,14 @@ describe('README', () => {
     expect(lines[2]).toBe('true');
     expect(lines[3]).toBe('true 32,3');
   });
+
+  it('runs the Hopfield snippet as printed', async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = readme.split('<!-- readme-snippet-hopfield')[1]!.split('```ts\n')[1]!.split('```')[0]!;
+    const file = join(root, '.tmp', 'readme-hopfield.ts');
+    mkdirSync(join(root, '.tmp'), { recursive: true });
+    writeFileSync(file, `${block.replace(/from 'hopgrad'/g, `from '${join(root, 'src/index.js')}'`)}\nexport const shapes = [dense.shape, sparse.shape, window.shape, pool.forward(randn([2, 5, 64])).shape];\n`);
+    const mod = (await import(file)) as { shapes: number[][] };
+    expect(mod.shapes).toEqual([[100, 64], [100, 64], [100, 64], [2, 128]]);
+  });
 });
