@@ -4,12 +4,14 @@
 // import below and its entry in COMMANDS. Tests: run it in-process with `runCli(['<name>', …], io)` from ../main.ts.
 import type { AnyCommand } from '../command.js';
 import { datasets } from './datasets.js';
+import { mil } from './mil.js';
 import { verify } from './verify.js';
 import { version } from './version.js';
 
 /** Every command, by name. */
 export const COMMANDS: readonly AnyCommand[] = [
   datasets,
+  mil,
   verify,
   version,
 ];
