@@ -4,9 +4,12 @@
 // (e.g. ../shared/data/mil/musk1.csv) cross-validated with ROC-AUC. Library API: 'hopgrad' + 'hopgrad/node'
 // (src/index.ts, src/node/index.ts) and the experiment module. Flags: --kind K[,K…] (dense), --epochs N,
 // --seed S (0), --data FILE, --folds N (CSV, 5).
-import { HopgradError } from '../src/index.js';
-import { runMilCsv, runQuickMnistBags } from '../src/experiments/mil.js';
-import { KINDS, type RetrieveKind } from '../src/hopfield/retrieve.js';
+import { HopgradError, hopfield } from '../src/index.js';
+import { experiments } from '../src/node/index.js';
+
+type RetrieveKind = (typeof hopfield.KINDS)[number];
+const KINDS: readonly string[] = hopfield.KINDS;
+const { runMilCsv, runQuickMnistBags } = experiments.mil;
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -3,3 +3,4 @@ export * from './fs.js';
 export { loadMnistPackage } from './mnist-package.js';
 export type { DigitSet } from './mnist-package.js';
 export * from './datasets.js';
+export * as experiments from '../experiments/index.js';

@@ -5,6 +5,7 @@
 import type { AnyCommand } from '../command.js';
 import { datasets } from './datasets.js';
 import { mil } from './mil.js';
+import { retrieve } from './retrieve.js';
 import { verify } from './verify.js';
 import { version } from './version.js';
 
@@ -12,6 +13,7 @@ import { version } from './version.js';
 export const COMMANDS: readonly AnyCommand[] = [
   datasets,
   mil,
+  retrieve,
   verify,
   version,
 ];
