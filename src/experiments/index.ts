@@ -4,3 +4,5 @@ export * as retrieval from './retrieval.js';
 export * as retrievalReport from './retrieval-plot.js';
 export * as mil from './mil.js';
 export * as metrics from './metrics.js';
+export * as forecast from './forecast.js';
+export * as efficiency from './efficiency.js';

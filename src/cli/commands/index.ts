@@ -4,6 +4,8 @@
 // import below and its entry in COMMANDS. Tests: run it in-process with `runCli(['<name>', …], io)` from ../main.ts.
 import type { AnyCommand } from '../command.js';
 import { datasets } from './datasets.js';
+import { efficiency } from './efficiency.js';
+import { forecast } from './forecast.js';
 import { mil } from './mil.js';
 import { retrieve } from './retrieve.js';
 import { verify } from './verify.js';
@@ -12,6 +14,8 @@ import { version } from './version.js';
 /** Every command, by name. */
 export const COMMANDS: readonly AnyCommand[] = [
   datasets,
+  efficiency,
+  forecast,
   mil,
   retrieve,
   verify,
