@@ -1,10 +1,16 @@
 // results.md / results.json: the markdown table (with the doc's reference medians and the ratio to
-// tfjs-wasm tuned), check verdicts, foreign_cpu flags, the Benchmark.js cross-check; atomic file writes.
+// tfjs-wasm tuned), check verdicts, foreign_cpu flags, the Benchmark.js cross-check, workload S's scaling
+// section (bench/scaling-report.ts); atomic file writes.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseResult, ChildReport } from './child.js';
 import { FOREIGN_LIMIT } from './harness.js';
 import { REFERENCE } from './reference.js';
+import type { ScalingReport } from './scaling.js';
+import { scalingMarkdown } from './scaling-report.js';
+
+/** One backend's child report plus, when workload S ran, its scaling results. */
+export type BackendReport = ChildReport & { scaling?: ScalingReport };
 
 export interface RunMeta {
   date: string;
@@ -33,18 +39,20 @@ function row(c: CaseResult): string {
 }
 
 /** The markdown report. */
-export function toMarkdown(meta: RunMeta, reports: ChildReport[]): string {
+export function toMarkdown(meta: RunMeta, reports: BackendReport[]): string {
   const cases = reports.flatMap((r) => r.cases);
   const lines = [
     `# hopgrad bench — ${meta.date}`, '',
     `\`${meta.command}\` · ${meta.platform} · ${meta.cpu} (${meta.cores} cores)`, '',
+  ];
+  if (cases.length) lines.push(
     'Median of individually timed calls (ms, each ending with the result read back to a host typed array); ' +
       'numpy / PyTorch / tfjs-wasm-tuned are the reference medians of bench-workloads.md §4 (other machine, other day: compare ratios). ' +
       `ratio = hopgrad median / tfjs-wasm tuned (< 1 is faster). \`*\` = foreign_cpu > ${FOREIGN_LIMIT} after retries.`, '',
     '| workload | size | backend | median ms | min | max | GFLOP/s | check | calls | foreign_cpu | numpy | PyTorch | tfjs-wasm tuned | hopgrad/tfjs-wasm-tuned |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...cases.map(row), '',
-  ];
+  );
   for (const r of reports) {
     const how = r.impl === 'api' ? 'public tensor API' : r.impl === 'kernels' ? 'backend kernels directly' : 'n/a';
     const t = r.cases.map((c) => c.timing).filter((x) => x !== null);
@@ -67,6 +75,7 @@ export function toMarkdown(meta: RunMeta, reports: ChildReport[]): string {
       '| case | backend | Benchmark.js mean ms | ± rme | samples | harness median ms |', '|---|---|---|---|---|---|',
       ...bj.map((c) => `| ${c.id} | ${c.backend} | ${f(c.bjs!.mean_ms, 3)} | ${c.bjs!.rme_pct.toFixed(1)} % | ${c.bjs!.samples} | ${f(c.timing?.median, 3)} |`));
   }
+  for (const r of reports) if (r.scaling) lines.push('', scalingMarkdown(r.backend, r.scaling));
   return lines.join('\n') + '\n';
 }
 
@@ -77,7 +86,7 @@ function writeAtomic(path: string, text: string): void {
 }
 
 /** Write results.json and results.md into `dir` (temp file + rename, so readers never see half a file). */
-export function writeResults(dir: string, meta: RunMeta, reports: ChildReport[]): { json: string; md: string } {
+export function writeResults(dir: string, meta: RunMeta, reports: BackendReport[]): { json: string; md: string } {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, 'results.json');
   const md = join(dir, 'results.md');

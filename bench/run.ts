@@ -1,7 +1,11 @@
-// CLI: `npm run bench -- [--backend cpu,gpujs,gpujs:webasm] [--workloads W1,W2] [--quick] [--out bench/results]
+// CLI: `npm run bench -- [--backend cpu,gpujs,gpujs:webasm] [--workloads W1,W2,S] [--quick] [--out bench/results]
 //        [--impl auto|api|kernels] [--no-bjs] [--no-contention]`.
 // --impl: public tensor API (auto = it when complete) or backend kernels; --no-bjs: skip the Benchmark.js
 // cross-check; --no-contention: no idle wait / retries (foreign_cpu is still measured), for CI smoke runs.
+// Workload S (bench/scaling.ts, every retrieval kind as L = M grows): --scaling-sizes 1024,2048,...,
+// --scaling-kinds dense,...,prf, --scaling-max-quadratic 8192 (largest L for the L×M-scoring kinds),
+// --scaling-mem-cap 4 (GiB, on the extrapolated peak), --scaling-calls N (quadratic cases at L ≥ 8192: 1 warm-up
+// + N timed calls instead of §2's rule), --no-scaling-memory (skip the per-case peak-memory process).
 // The parent re-invokes this script with --child once per backend (one process per framework configuration,
 // bench-workloads.md §2), collects their reports, prints the markdown table and writes results.json/.md.
 // Exit status 1 when a check value fails or an explicitly requested backend could not run.
@@ -12,8 +16,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBackend, registeredBackends } from './backends.js';
 import { platformDescription } from './bjs.js';
-import { type ChildReport, type ImplChoice, runChild } from './child.js';
-import { type RunMeta, toMarkdown, writeResults } from './report.js';
+import { type ImplChoice, runChild } from './child.js';
+import { type BackendReport, type RunMeta, toMarkdown, writeResults } from './report.js';
+import { DEFAULT_MAX_QUADRATIC, DEFAULT_MEM_CAP_GIB, SCALING_KINDS, SCALING_SIZES, type ScalingOptions, runScaling, scalingSpec } from './scaling.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +29,12 @@ const { values } = parseArgs({
     impl: { type: 'string', default: 'auto' },
     'no-bjs': { type: 'boolean', default: false },
     'no-contention': { type: 'boolean', default: false },
+    'scaling-sizes': { type: 'string', default: SCALING_SIZES.join(',') },
+    'scaling-kinds': { type: 'string', default: SCALING_KINDS.map((k) => k.kind).join(',') },
+    'scaling-max-quadratic': { type: 'string', default: String(DEFAULT_MAX_QUADRATIC) },
+    'scaling-mem-cap': { type: 'string', default: String(DEFAULT_MEM_CAP_GIB) },
+    'scaling-calls': { type: 'string' },
+    'no-scaling-memory': { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
     'child-out': { type: 'string' },
   },
@@ -33,8 +44,25 @@ const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(B
 const workloads = list(values.workloads).map((w) => w.toUpperCase());
 const impl = values.impl as ImplChoice;
 if (!['auto', 'api', 'kernels'].includes(impl)) throw new Error(`--impl must be auto, api or kernels, got ${impl}`);
-const unknown = workloads.filter((w) => w !== 'W1' && w !== 'W2');
-if (unknown.length) throw new Error(`unknown workloads ${unknown.join(', ')} (this harness implements W1, W2)`);
+const unknown = workloads.filter((w) => w !== 'W1' && w !== 'W2' && w !== 'S');
+if (unknown.length) throw new Error(`unknown workloads ${unknown.join(', ')} (this harness implements W1, W2, S)`);
+const positive = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a number > 0, got ${v}`);
+  return n;
+};
+const scalingOpts: ScalingOptions = {
+  sizes: list(values['scaling-sizes']).map((x) => {
+    if (!/^[1-9]\d*$/.test(x)) throw new Error(`--scaling-sizes must list integers >= 1, got ${x}`);
+    return Number(x);
+  }),
+  kinds: list(values['scaling-kinds']).map((k) => scalingSpec(k).kind),
+  maxQuadratic: positive('scaling-max-quadratic', values['scaling-max-quadratic']),
+  memCapBytes: positive('scaling-mem-cap', values['scaling-mem-cap']) * 2 ** 30,
+  reducedCalls: values['scaling-calls'] === undefined ? null : positive('scaling-calls', values['scaling-calls']),
+  contention: !values['no-contention'],
+  memory: !values['no-scaling-memory'],
+};
 
 function childArgs(backend: string, out: string): string[] {
   const a = [...process.execArgv, process.argv[1]!, '--child', '--backend', backend, '--workloads', workloads.join(','),
@@ -42,10 +70,14 @@ function childArgs(backend: string, out: string): string[] {
   if (values.quick) a.push('--quick');
   if (values['no-bjs']) a.push('--no-bjs');
   if (values['no-contention']) a.push('--no-contention');
+  for (const k of ['scaling-sizes', 'scaling-kinds', 'scaling-max-quadratic', 'scaling-mem-cap', 'scaling-calls'] as const) {
+    if (values[k] !== undefined) a.push(`--${k}`, values[k]);
+  }
+  if (values['no-scaling-memory']) a.push('--no-scaling-memory');
   return a;
 }
 
-async function runInChild(backend: string, dir: string): Promise<ChildReport> {
+async function runInChild(backend: string, dir: string): Promise<BackendReport> {
   const out = join(dir, `${backend.replace(/[^\w-]/g, '_')}.json`);
   const code = await new Promise<number | null>((resolve) => {
     const p = spawn(process.execPath, childArgs(backend, out), { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -53,7 +85,7 @@ async function runInChild(backend: string, dir: string): Promise<ChildReport> {
     p.on('error', () => resolve(-1));
   });
   try {
-    return JSON.parse(readFileSync(out, 'utf8')) as ChildReport;
+    return JSON.parse(readFileSync(out, 'utf8')) as BackendReport;
   } catch {
     return { backend, impl: null, skipped: `child process exited with ${code} without a report`, cases: [] };
   }
@@ -62,16 +94,19 @@ async function runInChild(backend: string, dir: string): Promise<ChildReport> {
 async function main(): Promise<number> {
   if (values.child) {
     await registeredBackends();
-    const r = await runChild(parseBackend(values.backend ?? 'cpu'), {
-      workloads, quick: values.quick, choice: impl, bjs: !values['no-bjs'], contention: !values['no-contention'],
+    const cfg = parseBackend(values.backend ?? 'cpu');
+    const r: BackendReport = await runChild(cfg, {
+      workloads: workloads.filter((w) => w !== 'S'), quick: values.quick, choice: impl, bjs: !values['no-bjs'], contention: !values['no-contention'],
     });
+    // S runs through hopfield.retrieve (public API) on the backend runChild configured and probed
+    if (workloads.includes('S') && !r.skipped) r.scaling = await runScaling(cfg.name, scalingOpts);
     writeFileSync(values['child-out'] ?? '/dev/stdout', JSON.stringify(r));
     return 0;
   }
   const explicit = values.backend !== undefined;
   const backends = explicit ? list(values.backend!) : await registeredBackends();
   const dir = mkdtempSync(join(tmpdir(), 'hopgrad-bench-'));
-  const reports: ChildReport[] = [];
+  const reports: BackendReport[] = [];
   try {
     for (const b of backends) reports.push(await runInChild(b, dir)); // one at a time: they would contend
   } finally {
@@ -88,7 +123,8 @@ async function main(): Promise<number> {
   process.stdout.write('\n' + toMarkdown(meta, reports));
   const files = writeResults(values.out, meta, reports);
   process.stdout.write(`\nwrote ${files.json} and ${files.md}\n`);
-  const failed = reports.some((r) => r.cases.some((c) => !c.checkOk)) || (explicit && reports.some((r) => r.skipped));
+  const failed = reports.some((r) => r.cases.some((c) => !c.checkOk) || r.scaling?.cases.some((c) => c.checkOk === false || c.error))
+    || (explicit && reports.some((r) => r.skipped));
   return failed ? 1 : 0;
 }
 

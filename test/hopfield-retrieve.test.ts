@@ -385,8 +385,9 @@ describe('retrieve: errors name the option and the value', () => {
     ['batch mismatch', () => retrieve(rn([2, 3, 4], 1), rn([3, 5, 4], 2)), /batch dimensions/],
     ['beta tensor shape', () => retrieve(q, s, { beta: tensor([1, 2, 3]) }), /beta tensor of shape \[3\] must broadcast to \[\.\.\., L, 1\]/],
     ['int32 query', () => retrieve(tensor([[1, 2, 3, 4]], { dtype: 'int32' }), s), /query must be a float tensor/],
-    ['mask with linear', () => retrieve(q, s, { kind: 'linear', mask: tensor([0, 0, 0, 0, 1]) }), /mask is not supported for kind 'linear'/],
-    ['β tensor with prf', () => retrieve(q, s, { kind: 'prf', beta: tensor([[1]]) }), /kind 'prf' takes beta as a number/],
+    ['β per query row with prf', () => retrieve(q, s, { kind: 'prf', beta: tensor([[1], [2], [3]]) }), /kind 'prf' takes beta per batch element or head .* got shape \[3,1\]/],
+    ['weightDropout with linear', () => retrieve(q, s, { kind: 'linear', weightDropout: { p: 0.1 } }), /weightDropout is not defined for kind 'linear'/],
+    ['weightDropout.p > 1', () => retrieve(q, s, { weightDropout: { p: 1.5 } }), /weightDropout\.p must be a probability in \[0, 1\], got 1\.5/],
     ['detailed options', () => retrieve(q, s, { returnWeights: true } as RetrieveOptions), /options of retrieveDetailed/],
   ];
   for (const [name, f, re] of bad) {

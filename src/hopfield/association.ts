@@ -1,17 +1,21 @@
 // One retrieval step T(x) of every Hopfield kind (the association maps of the paper): dense softmax (2.3),
 // sparsemax / α-entmax (Hu et al. 2023), top-K (3.9)–(3.11) in both readings, random and window masks that
 // gather only their k or ≤ 2w+1 memories per query (never an L×M matrix), and the linear / PRF kernels of
-// Appendix C (from ./feature-maps.ts). Inputs are already validated by ./retrieve.ts.
+// Appendix C (from ./feature-maps.ts). Optional dropout on the association weights is applied to the kept
+// weights only ([L, K] or [L, width] for the sparse kinds), so it keeps them sub-quadratic. Inputs are already
+// validated by ./retrieve.ts.
 import { Tensor } from '../tensor/tensor.js';
 import { allocate } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
+import type { Generator } from '../tensor/random.js';
 import {
-  add, div, elu, exp, expand, indexSelect, isfinite, logsumexp, matmul, max, mul, reshape, scatterAdd, softmax, square,
-  sub, sum, topk, transpose, unsqueeze, where,
+  add, div, exp, expand, indexSelect, isfinite, logsumexp, matmul, mul, reshape, scatterAdd, softmax, sub, sum, topk,
+  transpose, unsqueeze, where,
 } from '../autograd/ops/index.js';
+import { dropout } from '../nn/functional.js';
 import { entmax, sparsemax } from './separation.js';
 import { type IndexSet, flatRows } from './masks.js';
-import { defaultFeatures, drawOmega, linearAssociation, prfAssociation } from './feature-maps.js';
+import { type PrfOptions, kernelAggregate, kernelParts } from './feature-maps.js';
 
 /** The association kinds `retrieve` accepts. */
 export const KINDS = ['dense', 'sparsemax', 'entmax', 'topk', 'random', 'window', 'linear', 'prf'] as const;
@@ -40,6 +44,8 @@ export interface StepConfig {
   features: number | undefined;
   seed: number | undefined;
   omega: Tensor | undefined;
+  /** Dropout on the association weights (every step), or undefined. Not for linear / prf. */
+  dropout: { p: number; generator: Generator } | undefined;
 }
 
 /** One step's result: the retrieved patterns and, on request, the dense association weights [..., L, M]. */
@@ -51,6 +57,11 @@ export interface StepResult {
 /** β times the raw scores. */
 function scale(scores: Tensor, beta: number | Tensor): Tensor {
   return mul(scores, beta);
+}
+
+/** Inverted dropout of the (kept) association weights w, when configured; w itself otherwise. */
+function dropWeights(w: Tensor, cfg: StepConfig): Tensor {
+  return cfg.dropout ? dropout(w, cfg.dropout.p, true, { generator: cfg.dropout.generator }) : w;
 }
 
 /** `t` [..., r, c] broadcast to [...batch, r, c] and flattened to [nb·r, c]. */
@@ -104,7 +115,7 @@ function gatheredStep(
   if (bad) scores = where(new Tensor(bad, [rows, width]), -Infinity, scores);
   const w = softmax(scores, -1);
   const vG = reshape(indexSelect(flatBatch(values, batch), 0, idx), [rows, width, dv]);
-  const out = reshape(matmul(reshape(w, [rows, 1, width]), vG), [...batch, l, dv]);
+  const out = reshape(matmul(reshape(dropWeights(w, cfg), [rows, 1, width]), vG), [...batch, l, dv]);
   let weights: Tensor | null = null;
   if (want) {
     const local = flatRows(set, nb, l, 0);
@@ -135,7 +146,7 @@ function topkStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want
   const local = top.indices.contiguousData() as Int32Array;
   const global = flatRows({ index: local, invalid: null, width: k }, nb, l, m);
   const vG = reshape(indexSelect(flatBatch(values, batch), 0, new Tensor(global, [global.length])), [rows, k, dv]);
-  const out = reshape(matmul(reshape(w, [rows, 1, k]), vG), [...batch, l, dv]);
+  const out = reshape(matmul(reshape(dropWeights(w, cfg), [rows, 1, k]), vG), [...batch, l, dv]);
   const weights = want
     ? reshape(scatterAdd(new Tensor(allocate(w.dtype, rows * m), [rows, m]), 1, top.indices, w), [...batch, l, m])
     : null;
@@ -150,41 +161,30 @@ function denseStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, wan
   if (cfg.kind === 'sparsemax') w = sparsemax(scores, { mask });
   else if (cfg.kind === 'entmax') w = entmax(scores, cfg.alpha, { mask });
   else w = softmax(mask ? where(mask, -Infinity, scores) : scores, -1);
-  return { output: matmul(w, values), weights: want ? w : null };
+  return { output: matmul(dropWeights(w, cfg), values), weights: want ? w : null };
 }
 
 /**
- * Linear (C.2) and PRF (C.6)–(C.7) kernels through ./feature-maps.ts (O((L + M)·d·m_f)). The dense weights,
- * only on request, are the normalized kernel matrix κ(x_i, ξ_j) / Σ_ν κ(x_i, ξ_ν), built in O(L·M) with the
- * same feature maps (φ of √β·x; PRF with the same Ω and stabilizing shifts, which cancel in the ratio).
+ * Linear (C.2) and PRF (C.6)–(C.7) kernels through ./feature-maps.ts (O((L + M)·d·m_f)), with β a number or
+ * one per batch element / head and padded memories dropped from the kernel sums. The dense weights, only on
+ * request, are the normalized kernel matrix κ(x_i, ξ_j) / Σ_ν κ(x_i, ξ_ν) of the same features, built in O(L·M).
  */
 function kernelStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want: boolean): StepResult {
-  const beta = cfg.beta as number;
-  const d = x.shape[x.ndim - 1]!;
-  let output: Tensor;
-  let fq: Tensor | null = null;
-  let fk: Tensor | null = null;
-  if (cfg.kind === 'linear') {
-    output = linearAssociation(x, keys, values, { beta });
-    if (want) [fq, fk] = [add(elu(mul(x, Math.sqrt(beta))), 1), add(elu(mul(keys, Math.sqrt(beta))), 1)];
-  } else {
-    const o: { beta: number; features?: number; seed?: number; omega?: Tensor } = { beta };
+  const kind = cfg.kind as 'linear' | 'prf';
+  const where = `${kind}Association`;
+  const o: PrfOptions = { beta: cfg.beta };
+  if (cfg.mask !== undefined) o.mask = cfg.mask;
+  if (kind === 'prf') {
     if (cfg.features !== undefined) o.features = cfg.features;
     if (cfg.seed !== undefined) o.seed = cfg.seed;
     if (cfg.omega !== undefined) o.omega = cfg.omega;
-    output = prfAssociation(x, keys, values, o);
-    if (want) {
-      const om0 = cfg.omega ?? drawOmega(d, cfg.features ?? defaultFeatures(d), { seed: cfg.seed ?? 0 });
-      const om = om0.dtype === x.dtype ? om0.detach() : new Tensor(x.dtype === 'float32' ? Float32Array.from(om0.contiguousData()) : Float64Array.from(om0.contiguousData()), om0.shape);
-      const logF = (t: Tensor): Tensor => { const u = mul(t, Math.sqrt(beta)); return sub(matmul(u, transpose(om, -2, -1)), mul(sum(square(u), -1, { keepDims: true }), 0.5)); };
-      const [lq, lk] = [logF(x), logF(keys)];
-      fq = exp(sub(lq, max(lq.detach(), -1, { keepDims: true })));
-      fk = exp(sub(lk, max(lk.detach(), [-2, -1], { keepDims: true })));
-    }
   }
+  const parts = kernelParts(where, kind, x, keys, o);
+  const output = kernelAggregate(where, kind, parts, values);
   if (!want) return { output, weights: null };
-  const kappa = matmul(fq!, transpose(fk!, -2, -1));
-  return { output, weights: div(kappa, sum(kappa, -1, { keepDims: true })) };
+  const kappa = matmul(parts.query, transpose(parts.keys, -2, -1));
+  const den = sum(kappa, -1, { keepDims: true });
+  return { output, weights: div(kappa, parts.empty ? add(den, parts.empty) : den) };
 }
 
 /**

@@ -1,27 +1,71 @@
 // Kernelized (feature-map) associations of the paper's Appendix C, linear in L + M: the linear modern
 // Hopfield model (C.1)–(C.2) with φ = elu + 1, and the Performer positive-random-feature model (C.6)–(C.7)
 // approximating softmax(β q·k) attention. Both go through Σ_μ φ(ξ_μ)v_μᵀ and Σ_μ φ(ξ_μ) and never build the
-// L × M score matrix. Also the random projections Ω (orthogonal blocks, seeded, redrawable).
+// L × M score matrix. The random projections Ω live in ./omega.ts (re-exported here).
 //
 // How β enters. The paper brings β into a kernel's feature map as √β·x on both arguments ((3.8), (B.22),
 // (C.4): K(x, ξ) = Σₙ ⟨√βx, √βξ⟩ⁿ/n! = exp(β⟨x, ξ⟩)); (C.1)–(C.2) print no β. Both kinds here apply their
 // feature map to √β·x and √β·ξ, so β = 1 is (C.2) exactly and prf approximates Ξ softmax(β Ξᵀx) as (C.6) does.
+// β may be a tensor with one value per batch element or head ([..., 1, 1]); it cannot vary per query row,
+// because φ(√β·ξ) would then depend on the query and the memory sums could not be shared (O(L·M)).
+//
+// Key padding (nonzero = padded memory) removes the padded rows from Σ φ(ξ)vᵀ and Σ φ(ξ), which is exactly
+// the association over the unpadded memories; a batch entry whose memories are all padded retrieves zeros.
 import { Tensor } from '../tensor/tensor.js';
 import { HopgradError, check } from '../tensor/errors.js';
 import { broadcastShapes, fmt } from '../tensor/shape.js';
 import { Generator } from '../tensor/random.js';
-import { div, elu, exp, matmul, max, mul, square, sub, sum, transpose, add } from '../autograd/ops/index.js';
+import { allocate } from '../tensor/dtype.js';
+import {
+  add, div, elu, exp, isfinite, matmul, max, mul, sqrt, square, sub, sum, transpose, unsqueeze, where as select,
+} from '../autograd/ops/index.js';
+import { defaultFeatures, drawOmega, finiteTensor, omegaAs, omegaFor } from './omega.js';
 
-function finiteTensor(t: Tensor, where: string, param: string): void {
-  const d = t.contiguousData();
+export { defaultFeatures, drawOmega } from './omega.js';
+export type { OmegaOptions } from './omega.js';
+
+/** Options of the kernel associations. */
+export interface KernelOptions {
+  /**
+   * Inverse temperature β > 0: a number, or a float tensor broadcastable to [..., 1, 1] (one β per batch
+   * element or head; differentiable). Not per query row (see the header).
+   */
+  beta: number | Tensor;
+  /** Key padding mask, nonzero / true = padded memory, shape broadcastable to [..., M]. */
+  mask?: Tensor;
+}
+
+/** Options of the prf association: the kernel options plus the random features. */
+export interface PrfOptions extends KernelOptions {
+  /** Number of random features m_f (default ⌈d·ln d⌉). */
+  features?: number;
+  /** Seed of Ω (default 0; the same seed gives the same Ω). */
+  seed?: number;
+  /** An explicit Ω [m_f, d] (e.g. RandomFeatures.omega); excludes `seed`. */
+  omega?: Tensor;
+}
+
+/** Validate β of a kernel association: a finite number > 0, or a float tensor of such values shaped [..., 1, 1]. */
+function checkKernelBeta(where: string, beta: unknown): void {
+  if (!(beta instanceof Tensor)) {
+    check(typeof beta === 'number' && Number.isFinite(beta) && beta > 0, where, () => `beta must be a finite number > 0, got ${String(beta)}`);
+    return;
+  }
+  check(beta.dtype !== 'int32', where, 'beta must be a number or a float Tensor, got an int32 tensor');
+  const r = beta.ndim;
+  check(r === 0 || (beta.shape[r - 1] === 1 && (r < 2 || beta.shape[r - 2] === 1)), where,
+    () => `beta tensor of shape ${fmt(beta.shape)} must broadcast to [..., 1, 1] (one β per batch element or head): ` +
+      'the kernel applies φ to √β·ξ, so a β per query row would make the memory features depend on the query (O(L·M))');
+  const d = beta.contiguousData();
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (v - v !== 0) throw new HopgradError(`${where}: ${param} contains ${v} at flat index ${i} (shape ${fmt(t.shape)}); inputs must be finite`);
+    check(Number.isFinite(v) && v > 0, where, () => `beta must be finite and > 0, got ${v} at flat index ${i}`);
   }
 }
 
-/** Validate query [..., L, d], keys [..., M, d], values [..., M, dv] (batch dims broadcast) and β. */
-function checkAssociation(where: string, query: unknown, keys: unknown, values: unknown, beta: unknown): void {
+/** Validate query [..., L, d], keys [..., M, d], values [..., M, dv] (batch dims broadcast), β and the mask. */
+function checkAssociation(where: string, query: unknown, keys: unknown, values: unknown, opts: KernelOptions): void {
+  check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
   const named: [unknown, string][] = [[query, 'query'], [keys, 'keys'], [values, 'values']];
   for (const [t, name] of named) {
     check(t instanceof Tensor, where, () => `${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
@@ -40,8 +84,17 @@ function checkAssociation(where: string, query: unknown, keys: unknown, values: 
   check(mk === mv, where, () => `keys hold M = ${mk} memories but values hold ${mv} (keys ${fmt(k.shape)}, values ${fmt(v.shape)})`);
   check(mk >= 1, where, () => `the memory set is empty (keys ${fmt(k.shape)}); M must be ≥ 1`);
   const kb = broadcastShapes(k.shape.slice(0, -2), v.shape.slice(0, -2), `${where}: batch dimensions of keys ${fmt(k.shape)} and values ${fmt(v.shape)}`);
-  broadcastShapes(q.shape.slice(0, -2), kb, `${where}: batch dimensions of query ${fmt(q.shape)} and keys ${fmt(k.shape)}`);
-  check(typeof beta === 'number' && Number.isFinite(beta) && beta > 0, where, () => `beta must be a finite number > 0, got ${String(beta)}`);
+  let batch = broadcastShapes(q.shape.slice(0, -2), kb, `${where}: batch dimensions of query ${fmt(q.shape)} and keys ${fmt(k.shape)}`);
+  checkKernelBeta(where, opts.beta);
+  if (opts.beta instanceof Tensor && opts.beta.ndim > 2) {
+    batch = broadcastShapes(batch, opts.beta.shape.slice(0, -2), `${where}: batch dimensions of beta ${fmt(opts.beta.shape)} and the patterns`);
+  }
+  const mask = opts.mask;
+  if (mask !== undefined) {
+    check(mask instanceof Tensor && mask.ndim >= 1 && (mask.shape[mask.ndim - 1] === mk || mask.shape[mask.ndim - 1] === 1), where,
+      () => `mask ${mask instanceof Tensor ? `of shape ${fmt(mask.shape)}` : `(${typeof mask})`} must be a Tensor broadcastable to [..., M] with M = ${mk} (nonzero = padded memory)`);
+    broadcastShapes(batch, mask.shape.slice(0, -1), `${where}: batch dimensions of mask ${fmt(mask.shape)} and the patterns`);
+  }
   for (const [t, name] of named) finiteTensor(t as Tensor, where, name);
 }
 
@@ -55,96 +108,97 @@ function normalize(where: string, num: Tensor, den: Tensor, hint: string): Tenso
   return div(num, den);
 }
 
+/** √β as a number or a tensor (differentiable in β). */
+const rootBeta = (beta: number | Tensor): number | Tensor => (typeof beta === 'number' ? Math.sqrt(beta) : sqrt(beta));
+
 /** φ(√β·x) = elu(√β·x) + 1 elementwise (C.1). */
-function eluFeatures(x: Tensor, beta: number): Tensor {
-  return add(elu(mul(x, Math.sqrt(beta))), 1);
-}
-
-/** Linear attention (C.1)–(C.2): φ = elu + 1; T(x) = Σ_μ ⟨φ(x), φ(ξ_μ)⟩ v_μ / Σ_ν ⟨φ(x), φ(ξ_ν)⟩, via Σ φ(ξ)vᵀ and Σ φ(ξ): linear in L + M. */
-export function linearAssociation(query: Tensor, keys: Tensor, values: Tensor, opts: { beta: number }): Tensor {
-  const where = 'linearAssociation';
-  check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
-  checkAssociation(where, query, keys, values, opts.beta);
-  // φ applied to √β·x (see the header); φ > 0 elementwise, so the normalizer is > 0
-  const fq = eluFeatures(query, opts.beta); // [..., L, d]
-  const fk = eluFeatures(keys, opts.beta); // [..., M, d]
-  const kv = matmul(transpose(fk), values); // Σ_μ φ(ξ_μ) v_μᵀ: [..., d, dv]
-  const ksum = sum(fk, -2, { keepDims: true }); // Σ_μ φ(ξ_μ): [..., 1, d]
-  const den = sum(mul(fq, ksum), -1, { keepDims: true }); // [..., L, 1]
-  return normalize(where, matmul(fq, kv), den, 'every φ underflowed: elu(√β·x) + 1 = e^{√β·x} is 0 for very negative entries');
-}
-
-// ---- random projections Ω --------------------------------------------------------------------------
-
-/** Options of drawOmega. */
-export interface OmegaOptions {
-  /** Seed of a fresh Generator (default 0); give `seed` or `generator`, not both. */
-  seed?: number;
-  /** Draw from this generator (advancing it), e.g. to redraw. */
-  generator?: Generator;
-  /** Orthogonal blocks (default true) or i.i.d. Gaussian rows. */
-  orthogonal?: boolean;
-}
-
-/** The default number of random features for dimension d: ⌈d·ln d⌉, at least 1. */
-export function defaultFeatures(d: number): number {
-  return Math.max(1, Math.ceil(d * Math.log(d)));
-}
-
-/** Orthonormalize the d × d row block in place (modified Gram–Schmidt, twice); false if a row collapses. */
-function orthonormalize(b: Float64Array, d: number): boolean {
-  for (let i = 0; i < d; i++) {
-    let n0 = 0;
-    for (let t = 0; t < d; t++) n0 += b[i * d + t]! ** 2;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let j = 0; j < i; j++) {
-        let dot = 0;
-        for (let t = 0; t < d; t++) dot += b[i * d + t]! * b[j * d + t]!;
-        for (let t = 0; t < d; t++) b[i * d + t]! -= dot * b[j * d + t]!;
-      }
-    }
-    let n = 0;
-    for (let t = 0; t < d; t++) n += b[i * d + t]! ** 2;
-    if (!(n > 1e-20 * n0) || n === 0) return false;
-    const inv = 1 / Math.sqrt(n);
-    for (let t = 0; t < d; t++) b[i * d + t]! *= inv;
-  }
-  return true;
+function eluFeatures(x: Tensor, beta: number | Tensor): Tensor {
+  return add(elu(mul(x, rootBeta(beta))), 1);
 }
 
 /**
- * Draw the m_f × d projection Ω of positive random features. Orthogonal (FAVOR+): ⌈m_f/d⌉ blocks, each the
- * Gram–Schmidt orthonormalization of a d × d Gaussian matrix (Haar-distributed rows), the last block cut to
- * the rows needed; every row then rescaled by the norm of an independent N(0, I_d) vector (chi(d)), so each
- * row is marginally N(0, I_d) and E[φ(x)ᵀφ(y)] = exp(xᵀy) stays unbiased, with lower variance than i.i.d.
- * rows. Returns a float64 Tensor [features, d] (no gradient).
+ * Log-features ωᵢᵀ(√β x) − β‖x‖²/2 of x [..., n, d] for Ω [m_f, d]: [..., n, m_f]. The positive features are
+ * φ(√β x) = m_f^{-1/2} exp(these).
  */
-export function drawOmega(d: number, features: number, opts: OmegaOptions = {}): Tensor {
-  const where = 'drawOmega';
-  check(Number.isInteger(d) && d >= 1, where, () => `d must be an integer ≥ 1, got ${d}`);
-  check(Number.isInteger(features) && features >= 1, where, () => `features must be an integer ≥ 1, got ${features}`);
-  check(opts.seed === undefined || opts.generator === undefined, where, 'give seed or generator, not both');
-  check(opts.generator === undefined || opts.generator instanceof Generator, where, 'generator must be a Generator');
-  const g = opts.generator ?? new Generator(opts.seed ?? 0);
-  const out = new Float64Array(features * d);
-  if (opts.orthogonal === false) {
-    g.fillNormal(out);
-    return new Tensor(out, [features, d]);
+function logFeatures(x: Tensor, omega: Tensor, beta: number | Tensor): Tensor {
+  const xs = mul(x, rootBeta(beta));
+  return sub(matmul(xs, transpose(omega)), mul(sum(square(xs), -1, { keepDims: true }), 0.5));
+}
+
+/** 1 for each batch entry of the mask whose memories are all padded: [...mask batch, 1, 1]; null if none is. */
+function allPadded(mask: Tensor, dtype: 'float32' | 'float64'): Tensor | null {
+  const d = mask.contiguousData();
+  const m = mask.shape[mask.ndim - 1]!;
+  const flags = allocate(dtype, d.length / m);
+  let any = false;
+  for (let r = 0; r < flags.length; r++) {
+    let all = true;
+    for (let j = 0; j < m && all; j++) all = d[r * m + j] !== 0;
+    if (all) flags[r] = 1;
+    any ||= all;
   }
-  const block = new Float64Array(d * d);
-  for (let start = 0; start < features; start += d) {
-    do g.fillNormal(block); while (!orthonormalize(block, d));
-    out.set(block.subarray(0, Math.min(d, features - start) * d), start * d);
+  return any ? new Tensor(flags, [...mask.shape.slice(0, -1), 1, 1]) : null;
+}
+
+/** Feature maps of queries and keys whose normalized products are the association weights. */
+export interface FeaturePair {
+  /** φ(queries) [..., L, D]. */
+  query: Tensor;
+  /** φ(keys) [..., M, D] (padded memories: 0). */
+  keys: Tensor;
+}
+
+/** @internal the features of a validated kernel association and the all-padded flags ([..., 1, 1]) or null. */
+export interface KernelParts extends FeaturePair {
+  empty: Tensor | null;
+}
+
+/**
+ * @internal φ(queries) and φ(keys) of a validated 'linear' or 'prf' association, padded keys zeroed. prf's
+ * are stabilized as Performer does: each query row shifted by its max log-feature and each batch entry's keys
+ * by the max over its unpadded keys and features, inside the exp. The shifts are detached constants that
+ * multiply numerator and normalizer alike, so they cancel (as does the constant m_f^{-1/2}, left out).
+ */
+export function kernelParts(where: string, kind: 'linear' | 'prf', query: Tensor, keys: Tensor, opts: PrfOptions): KernelParts {
+  const pad = opts.mask === undefined ? null : unsqueeze(opts.mask, -1); // [..., M, 1]
+  const empty = opts.mask === undefined ? null : allPadded(opts.mask, query.dtype as 'float32' | 'float64');
+  if (kind === 'linear') {
+    const fk = eluFeatures(keys, opts.beta);
+    return { query: eluFeatures(query, opts.beta), keys: pad ? select(pad, 0, fk) : fk, empty };
   }
-  const z = new Float64Array(d);
-  for (let r = 0; r < features; r++) {
-    g.fillNormal(z);
-    let n = 0;
-    for (let t = 0; t < d; t++) n += z[t]! ** 2;
-    n = Math.sqrt(n);
-    for (let t = 0; t < d; t++) out[r * d + t]! *= n;
-  }
-  return new Tensor(out, [features, d]);
+  const om = omegaAs(omegaFor(where, query.shape[query.ndim - 1]!, opts), query.dtype as 'float32' | 'float64');
+  const lq = logFeatures(query, om, opts.beta);
+  let lk = logFeatures(keys, om, opts.beta);
+  if (pad) lk = select(pad, -Infinity, lk); // exp(−∞) = 0, with zero gradient
+  let shift = max(lk.detach(), [-2, -1], { keepDims: true });
+  if (pad) shift = select(isfinite(shift), shift, 0); // every key padded: any finite shift
+  return { query: exp(sub(lq, max(lq.detach(), -1, { keepDims: true }))), keys: exp(sub(lk, shift)), empty };
+}
+
+const HINTS = {
+  linear: 'every φ underflowed: elu(√β·x) + 1 = e^{√β·x} is 0 for very negative entries',
+  prf: 'the random-feature estimate underflowed: β·‖x‖² is too large for this m_f; reduce beta or use the dense kind',
+};
+
+/** @internal Σ_μ ⟨φ(x), φ(ξ_μ)⟩ v_μ / Σ_ν ⟨φ(x), φ(ξ_ν)⟩ through Σ φ(ξ)vᵀ and Σ φ(ξ): O((L + M)·D·dv). */
+export function kernelAggregate(where: string, kind: 'linear' | 'prf', parts: KernelParts, values: Tensor): Tensor {
+  const kv = matmul(transpose(parts.keys), values); // Σ_μ φ(ξ_μ) v_μᵀ: [..., D, dv]
+  const ksum = sum(parts.keys, -2, { keepDims: true }); // Σ_μ φ(ξ_μ): [..., 1, D]
+  let den = sum(mul(parts.query, ksum), -1, { keepDims: true }); // [..., L, 1]
+  // all memories padded: numerator and normalizer are 0; retrieve zeros, as the other kinds do
+  if (parts.empty) den = add(den, parts.empty);
+  return normalize(where, matmul(parts.query, kv), den, HINTS[kind]);
+}
+
+/**
+ * Linear attention (C.1)–(C.2): φ = elu + 1; T(x) = Σ_μ ⟨φ(x), φ(ξ_μ)⟩ v_μ / Σ_ν ⟨φ(x), φ(ξ_ν)⟩, via Σ φ(ξ)vᵀ
+ * and Σ φ(ξ): linear in L + M. β: a number or one per batch element / head; `mask` drops padded memories.
+ */
+export function linearAssociation(query: Tensor, keys: Tensor, values: Tensor, opts: KernelOptions): Tensor {
+  const where = 'linearAssociation';
+  checkAssociation(where, query, keys, values, opts);
+  // φ applied to √β·x (see the header); φ > 0 elementwise, so the normalizer is > 0
+  return kernelAggregate(where, 'linear', kernelParts(where, 'linear', query, keys, opts), values);
 }
 
 /** A seeded Ω that can be redrawn: `new RandomFeatures(d, { features, seed }).omega`, `.redraw()`. */
@@ -180,91 +234,27 @@ export class RandomFeatures {
   }
 
   /** prfAssociation with this Ω. */
-  associate(query: Tensor, keys: Tensor, values: Tensor, opts: { beta: number }): Tensor {
-    return prfAssociation(query, keys, values, { beta: opts?.beta, omega: this.current });
+  associate(query: Tensor, keys: Tensor, values: Tensor, opts: KernelOptions): Tensor {
+    const o: PrfOptions = { beta: opts?.beta, omega: this.current };
+    if (opts?.mask !== undefined) o.mask = opts.mask;
+    return prfAssociation(query, keys, values, o);
   }
-}
-
-const omegaCache = new Map<string, Tensor>();
-
-/** Ω for prf: the given one (validated), or the seeded draw (cached: same seed, same Ω). */
-function omegaFor(where: string, d: number, opts: { features?: number; seed?: number; omega?: Tensor }): Tensor {
-  const f = opts.features;
-  check(f === undefined || (Number.isInteger(f) && f >= 1), where, () => `features (m_f) must be an integer ≥ 1, got ${String(f)}`);
-  if (opts.omega !== undefined) {
-    const om = opts.omega;
-    check(om instanceof Tensor && om.ndim === 2 && om.dtype !== 'int32', where, () => `omega must be a float Tensor [features, d], got ${om instanceof Tensor ? `${om.dtype} ${fmt(om.shape)}` : typeof om}`);
-    check(om.shape[1] === d, where, () => `omega has shape ${fmt(om.shape)} but the patterns have d = ${d}`);
-    check(f === undefined || om.shape[0] === f, where, () => `features = ${f} but omega has ${om.shape[0]} rows`);
-    check(opts.seed === undefined, where, 'give omega or seed, not both (omega is already drawn)');
-    finiteTensor(om, where, 'omega');
-    return om;
-  }
-  const seed = opts.seed ?? 0;
-  check(Number.isInteger(seed), where, () => `seed must be an integer, got ${seed}`);
-  const features = f ?? defaultFeatures(d);
-  const key = `${d}:${features}:${seed}`;
-  let om = omegaCache.get(key);
-  if (!om) {
-    om = drawOmega(d, features, { seed });
-    if (omegaCache.size >= 32) omegaCache.delete(omegaCache.keys().next().value!);
-    omegaCache.set(key, om);
-  }
-  return om;
-}
-
-/** Ω in `dtype`, without gradient. */
-function omegaAs(om: Tensor, dtype: 'float32' | 'float64'): Tensor {
-  if (om.dtype === dtype && !om.requiresGrad) return om;
-  const data = om.contiguousData();
-  return new Tensor(dtype === 'float32' ? Float32Array.from(data) : Float64Array.from(data), om.shape);
-}
-
-/**
- * Log-features ωᵢᵀ(√β x) − β‖x‖²/2 of x [..., n, d] for Ω [m_f, d]: [..., n, m_f]. The positive features are
- * φ(√β x) = m_f^{-1/2} exp(these).
- */
-function logFeatures(x: Tensor, omega: Tensor, beta: number): Tensor {
-  const xs = mul(x, Math.sqrt(beta));
-  return sub(matmul(xs, transpose(omega)), mul(sum(square(xs), -1, { keepDims: true }), 0.5));
-}
-
-/** prf features of queries and keys, each shifted by a detached max inside the exp (see prfAssociation). */
-function stabilizedPrf(where: string, query: Tensor, keys: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor }): FeaturePair {
-  const om = omegaAs(omegaFor(where, query.shape[query.ndim - 1]!, opts), query.dtype as 'float32' | 'float64');
-  const lq = logFeatures(query, om, opts.beta);
-  const lk = logFeatures(keys, om, opts.beta);
-  // the shifts are constants (detached): the association does not depend on them
-  return {
-    query: exp(sub(lq, max(lq.detach(), -1, { keepDims: true }))),
-    keys: exp(sub(lk, max(lk.detach(), [-2, -1], { keepDims: true }))),
-  };
-}
-
-/** Feature maps of queries and keys whose normalized products are the association weights. */
-export interface FeaturePair {
-  /** φ(queries) [..., L, D]. */
-  query: Tensor;
-  /** φ(keys) [..., M, D]. */
-  keys: Tensor;
 }
 
 /**
  * The features the 'linear' or 'prf' association uses (D = d or m_f), for callers that want the
  * association weights themselves: w = φ(q)φ(k)ᵀ / (φ(q)φ(k)ᵀ1) [..., L, M] (this builds L × M, the
  * associations do not). prf's are the stabilized ones: each query row and each batch entry's keys are
- * scaled by a constant, which leaves w unchanged. Same options and validation as the associations.
+ * scaled by a constant, which leaves w unchanged. Padded keys (`mask`) have zero features. Same options and
+ * validation as the associations.
  */
-export function kernelFeatures(
-  kind: 'linear' | 'prf', query: Tensor, keys: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor },
-): FeaturePair {
+export function kernelFeatures(kind: 'linear' | 'prf', query: Tensor, keys: Tensor, opts: PrfOptions): FeaturePair {
   const where = 'kernelFeatures';
   check(kind === 'linear' || kind === 'prf', where, () => `kind must be 'linear' or 'prf', got ${String(kind)}`);
-  check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
   check(query instanceof Tensor && keys instanceof Tensor, where, 'query and keys must be Tensors');
-  checkAssociation(where, query, keys, keys, opts.beta);
-  if (kind === 'linear') return { query: eluFeatures(query, opts.beta), keys: eluFeatures(keys, opts.beta) };
-  return stabilizedPrf(where, query, keys, opts);
+  checkAssociation(where, query, keys, keys, opts);
+  const { query: q, keys: k } = kernelParts(where, kind, query, keys, opts);
+  return { query: q, keys: k };
 }
 
 /**
@@ -286,23 +276,16 @@ export function positiveRandomFeatures(x: Tensor, omega: Tensor, opts: { beta: n
  * T(x) = Σ_μ φ(√βx)ᵀφ(√βξ_μ) v_μ / Σ_ν φ(√βx)ᵀφ(√βξ_ν) with φ(u) = m_f^{-1/2} exp(Ωu − ‖u‖²/2) and the m_f
  * rows of Ω Gaussian in orthogonal blocks (drawOmega); m_f = `features` (default ⌈d·ln d⌉), Ω drawn from
  * `seed` (default 0; the same seed gives the same Ω) or given as `omega` (e.g. RandomFeatures.omega).
- * Cost O((L + M)·d·m_f); differentiable in query, keys and values (Ω is a constant).
+ * Cost O((L + M)·d·m_f); differentiable in query, keys, values and a tensor β (Ω is a constant).
  * Stability (as Performer): the query features subtract their row max and the key features the max over
- * all keys and features of a batch entry inside the exp. Each shift multiplies the numerator and the
+ * all unpadded keys and features of a batch entry inside the exp. Each shift multiplies the numerator and the
  * normalizer alike and cancels in the ratio (as does the constant m_f^{-1/2}, left out), so large β·‖x‖²
  * cannot overflow. Performer's limit remains: a key whose every log-feature lies more than ~745 (float64)
  * or ~100 (float32) below that max underflows to 0 and drops out; a normalizer that underflows to 0
  * throws rather than returning NaN.
  */
-export function prfAssociation(
-  query: Tensor, keys: Tensor, values: Tensor, opts: { beta: number; features?: number; seed?: number; omega?: Tensor },
-): Tensor {
+export function prfAssociation(query: Tensor, keys: Tensor, values: Tensor, opts: PrfOptions): Tensor {
   const where = 'prfAssociation';
-  check(typeof opts === 'object' && opts !== null, where, 'options { beta } are required');
-  checkAssociation(where, query, keys, values, opts.beta);
-  const { query: fq, keys: fk } = stabilizedPrf(where, query, keys, opts); // [..., L, m_f], [..., M, m_f]
-  const kv = matmul(transpose(fk), values); // Σ_μ φ(ξ_μ) v_μᵀ: [..., m_f, dv]
-  const ksum = sum(fk, -2, { keepDims: true }); // Σ_μ φ(ξ_μ): [..., 1, m_f]
-  const den = sum(mul(fq, ksum), -1, { keepDims: true }); // [..., L, 1]
-  return normalize(where, matmul(fq, kv), den, 'the random-feature estimate underflowed: β·‖x‖² is too large for this m_f; reduce beta or use the dense kind');
+  checkAssociation(where, query, keys, values, opts);
+  return kernelAggregate(where, 'prf', kernelParts(where, 'prf', query, keys, opts), values);
 }

@@ -20,7 +20,7 @@ export interface AssociationOptions {
   kind?: RetrieveKind;
   /**
    * Inverse temperature β > 0 (hflayers: `scaling`): one number for every head, or one per head (an array of
-   * numHeads numbers). Default 1/√headDim, as hflayers. linear and prf take one β for all heads.
+   * numHeads numbers). Default 1/√headDim, as hflayers.
    */
   beta?: number | readonly number[];
   /** entmax: α ∈ (1, 2], one number or one per head (default 1.5). See `learnAlpha` of the layers. */
@@ -54,8 +54,9 @@ export interface AssociationOptions {
   tol?: number;
   /**
    * Dropout probability on the association weights of the last step (training only; default 0, as hflayers).
-   * It needs the weights as a dense [L, M] matrix, so while it is active window, random, linear and prf are no
-   * longer sub-quadratic (as with `returnAssociation`).
+   * It acts inside the association step on the weights it keeps (`RetrieveOptions.weightDropout`), so topk,
+   * random and window stay sub-quadratic. linear and prf never form the weights: for them dropout falls back
+   * to the dense [L, M] weight matrix, which is quadratic while it is active (as `returnAssociation` is).
    */
   dropout?: number;
 }
@@ -191,8 +192,6 @@ export function hopfieldCoreAt(
   }
   const base: RetrieveOptions = { kind: o.kind };
   const beta = params.beta ?? headValues(o.beta ?? 1 / Math.sqrt(dq / h), h, 'beta', q.dtype, where);
-  check(!(beta instanceof Tensor && (o.kind === 'linear' || o.kind === 'prf')), where,
-    () => `kind '${o.kind}' takes one β for all heads (a number), got one per head`);
   base.beta = beta instanceof Tensor ? reshape(beta, [h, 1, 1]) : beta;
   if (o.kind === 'entmax') {
     const alpha = params.alpha ?? headValues(o.alpha ?? 1.5, h, 'alpha', q.dtype, where);
@@ -204,7 +203,6 @@ export function hopfieldCoreAt(
   // the random kind draws its seed once per call, so every update step sees the same mask
   if (o.kind === 'random' && o.seed === undefined) base.seed = (o.generator ?? defaultGenerator).int(2147483647);
   if (o.keyPaddingMask !== undefined) {
-    check(o.kind !== 'linear' && o.kind !== 'prf', where, () => `keyPaddingMask is not supported for kind '${o.kind}' (its kernel sums over every memory)`);
     base.mask = maskForHeads(o.keyPaddingMask, batch, m, where);
   }
 
@@ -218,15 +216,21 @@ export function hopfieldCoreAt(
     x = r.output;
     steps = r.steps;
   }
-  const drop = o.training && o.dropout > 0;
+  const drop = o.training && o.dropout > 0 ? { p: o.dropout, generator: o.generator ?? defaultGenerator } : undefined;
+  const kernel = o.kind === 'linear' || o.kind === 'prf';
   let out: Tensor;
   let association: Tensor | undefined;
-  if (drop || o.returnAssociation) {
+  if (drop && kernel) {
+    // kernelized attention has no weights to drop: form them densely (O(L·M)) and drop those
     const r = retrieveDetailed(x, kh, { ...base, values: vh, returnWeights: true });
     association = r.weights!;
-    out = drop ? matmul(dropout(association, o.dropout, true, { generator: o.generator ?? defaultGenerator }), vh) : r.output;
+    out = matmul(dropout(association, drop.p, true, { generator: drop.generator }), vh);
+  } else if (o.returnAssociation) {
+    const r = retrieveDetailed(x, kh, { ...base, values: vh, returnWeights: true, ...(drop ? { weightDropout: drop } : {}) });
+    association = r.weights!;
+    out = r.output;
   } else {
-    out = retrieve(x, kh, { ...base, values: vh });
+    out = retrieve(x, kh, { ...base, values: vh, ...(drop ? { weightDropout: drop } : {}) });
   }
   steps++;
   let z = mergeHeads(out);

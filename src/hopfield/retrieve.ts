@@ -1,11 +1,12 @@
 // hopfield.retrieve: the functional Hopfield retrieval core. Validates queries, memories and the kind's
 // options, resolves the support set once per call (random draws, windows), then iterates x ← T(x) for
 // `steps` steps or until the largest per-query change is ≤ tol. `retrieve` returns the retrieved patterns;
-// `retrieveDetailed` also returns the step count, convergence, trajectory and association weights.
+// `retrieveDetailed` also returns the step count, convergence, trajectory and association weights. Optional
+// dropout on the association weights (the caller decides when: training) keeps the sparse kinds sub-quadratic.
 import { Tensor } from '../tensor/tensor.js';
 import { HopgradError, check } from '../tensor/errors.js';
 import { broadcastShapes, fmt, sizeOf } from '../tensor/shape.js';
-import type { Generator } from '../tensor/random.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
 import { noGrad } from '../autograd/engine.js';
 import { max, reshape, square, sqrt, sub, sum } from '../autograd/ops/index.js';
 import { KINDS, type RetrieveKind, type StepConfig, type TopkReading, associate } from './association.js';
@@ -21,8 +22,10 @@ export interface RetrieveOptions {
   /** Values [..., M, dv] returned for hetero-association (default: the stored patterns, auto-association). */
   values?: Tensor;
   /**
-   * Inverse temperature β > 0 (default 1/√d): a number, or (not for linear / prf) a tensor broadcastable to
-   * [..., L, 1]. linear and prf apply their feature map to √β·x and √β·ξ (see feature-maps.ts).
+   * Inverse temperature β > 0 (default 1/√d): a number, or a tensor broadcastable to [..., L, 1] (one β per batch
+   * element, head or query row; differentiable). linear and prf apply their feature map to √β·x and √β·ξ (see
+   * feature-maps.ts), so for them a tensor β must broadcast to [..., 1, 1] (per batch element / head, not per
+   * query row: φ(√β·ξ) would depend on the query and the memory sums could no longer be shared).
    */
   beta?: number | Tensor;
   /** Maximum number of update steps x ← T(x) (default 1). More than one needs values of dimension d. */
@@ -58,15 +61,28 @@ export interface RetrieveOptions {
   generator?: Generator;
   /** prf: an explicit random-feature matrix Ω [m_f, d] (e.g. `RandomFeatures.omega`, redrawable). */
   omega?: Tensor;
-  /** Key padding mask, nonzero / true = padded memory, shape broadcastable to [..., M] (not for linear / prf). */
+  /**
+   * Key padding mask, nonzero / true = padded memory, shape broadcastable to [..., M]. Padded memories get weight
+   * 0 (linear / prf: they are left out of Σ φ(ξ)vᵀ and Σ φ(ξ)); a query whose memories are all padded retrieves 0.
+   */
   mask?: Tensor;
+  /**
+   * Inverted dropout on the association weights of every step: each weight is zeroed with probability p and the
+   * rest scaled by 1/(1 − p), masks drawn from `generator` (default: the process-wide generator). Applied
+   * whenever given (the caller decides: training only). topk, random and window drop their kept [L, K] /
+   * [L, width] weights only, so they stay sub-quadratic. Not available for linear / prf: independent dropout
+   * of each (query, memory) weight needs the L×M weight matrix, which kernelized attention never forms (p > 0
+   * throws; use `returnWeights` and drop them yourself if the quadratic cost is acceptable).
+   * `retrieveDetailed`'s `weights` are the weights before dropout.
+   */
+  weightDropout?: { p: number; generator?: Generator };
 }
 
 /** Options of `retrieveDetailed`: those of `retrieve` plus what to return. */
 export interface RetrieveDetailedOptions extends RetrieveOptions {
   /** Also return every iterate, the query first (default false). */
   returnTrajectory?: boolean;
-  /** Also return the last step's association weights as a dense [..., L, M] tensor (default false). */
+  /** Also return the last step's association weights (before any weightDropout) as a dense [..., L, M] tensor (default false). */
   returnWeights?: boolean;
 }
 
@@ -163,18 +179,19 @@ function prepare(query: Tensor, stored: Tensor, opts: RetrieveOptions): Prepared
   const shapes: [string, readonly number[]][] = [['query', x.shape.slice(0, -2)], ['stored', keys.shape.slice(0, -2)], ['values', values.shape.slice(0, -2)]];
   if (mask !== undefined) {
     check(mask instanceof Tensor, WHERE, () => `mask must be a Tensor (nonzero = padded memory), got ${typeof mask}`);
-    check(kind !== 'linear' && kind !== 'prf', WHERE, () => `mask is not supported for kind '${kind}' (its kernel sums over every memory)`);
     check(mask.ndim >= 1 && (mask.shape[mask.ndim - 1] === m || mask.shape[mask.ndim - 1] === 1), WHERE,
       () => `mask of shape ${fmt(mask.shape)} must broadcast to [..., M] with M = ${m} (one flag per memory)`);
     shapes.push(['mask', mask.shape.slice(0, -1)]);
   }
-  check(!(beta instanceof Tensor) || (kind !== 'linear' && kind !== 'prf'), WHERE, () => `kind '${kind}' takes beta as a number, got a tensor`);
+  check(!(beta instanceof Tensor) || (kind !== 'linear' && kind !== 'prf') || beta.ndim < 2 || beta.shape[beta.ndim - 2] === 1 || l === 1, WHERE,
+    () => `kind '${kind}' takes beta per batch element or head (a tensor broadcastable to [..., 1, 1]), got shape ${fmt((beta as Tensor).shape)}: ` +
+      'its feature map of √β·ξ would depend on the query row, and the memory sums could not be shared (O(L·M))');
   if (beta instanceof Tensor && beta.ndim > 2) shapes.push(['beta', beta.shape.slice(0, -2)]);
   let batch: number[] = [];
   for (const [name, s] of shapes) batch = broadcastShapes(batch, s, `${WHERE}: batch dimensions (${name} ${fmt(s)})`);
   const cfg: StepConfig = {
     kind, beta, mask, batch, k: 0, reading: 'renormalized', alpha: opts.alpha ?? 1.5, indexSet: undefined,
-    features: opts.features, seed: opts.seed, omega: opts.omega,
+    features: opts.features, seed: opts.seed, omega: opts.omega, dropout: weightDropout(opts.weightDropout, kind),
   };
   if (kind === 'topk' || kind === 'random') {
     check(opts.k !== undefined, WHERE, () => `kind '${kind}' needs k (a count in 1..${m} or a fraction in (0, 1) of M)`);
@@ -188,6 +205,20 @@ function prepare(query: Tensor, stored: Tensor, opts: RetrieveOptions): Prepared
   if (kind === 'window') cfg.indexSet = windowIndex(l, m, checkWindow(opts.window ?? defaultWindow(l), WHERE));
   if (kind === 'random') cfg.indexSet = randomIndex(sizeOf(batch) * l, m, cfg.k, maskGenerator(opts.seed, opts.generator, WHERE));
   return { x, keys, values, cfg, steps, tol, vector };
+}
+
+/** The validated weight dropout: undefined when absent or p = 0; throws for the kernel kinds. */
+function weightDropout(o: RetrieveOptions['weightDropout'], kind: RetrieveKind): StepConfig['dropout'] {
+  if (o === undefined) return undefined;
+  check(o !== null && typeof o === 'object', WHERE, () => `weightDropout must be an object { p, generator? }, got ${String(o)}`);
+  const p = o.p;
+  check(typeof p === 'number' && p >= 0 && p <= 1, WHERE, () => `weightDropout.p must be a probability in [0, 1], got ${String(p)}`);
+  check(o.generator === undefined || o.generator instanceof Generator, WHERE, () => `weightDropout.generator must be a Generator, got ${typeof o.generator}`);
+  if (p === 0) return undefined;
+  check(kind !== 'linear' && kind !== 'prf', WHERE,
+    () => `weightDropout is not defined for kind '${kind}': dropping each (query, memory) weight independently needs the L×M ` +
+      'weight matrix, which kernelized attention never forms (use returnWeights and drop them yourself, at O(L·M) cost)');
+  return { p, generator: o.generator ?? defaultGenerator };
 }
 
 /** max over rows of ‖a − b‖ (no gradient). */
