@@ -89,3 +89,27 @@ export function normAxes(axis: number | readonly number[] | undefined, rank: num
   check(set.size === out.length, where, () => `axis list [${list.join(',')}] repeats an axis`);
   return [...set].sort((x, y) => x - y);
 }
+
+/**
+ * Call `row(base)` for every innermost row of a strided view (rank ≥ 1), in row-major order; `base` is the
+ * storage index of the row's first element. The one odometer every strided copy uses.
+ */
+export function forEachRow(shape: Shape, strides: readonly number[], offset: number, row: (base: number) => void): void {
+  const rank = shape.length;
+  if (sizeOf(shape) === 0) return;
+  const idx = new Array<number>(rank).fill(0);
+  let base = offset;
+  for (;;) {
+    row(base);
+    let ax = rank - 2;
+    while (ax >= 0) {
+      idx[ax]!++;
+      base += strides[ax]!;
+      if (idx[ax]! < shape[ax]!) break;
+      base -= strides[ax]! * shape[ax]!;
+      idx[ax] = 0;
+      ax--;
+    }
+    if (ax < 0) return;
+  }
+}

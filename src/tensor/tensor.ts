@@ -1,7 +1,7 @@
 // The Tensor: a typed-array storage viewed through shape, strides and offset, plus autograd bookkeeping.
 // Op methods (x.matmul, x.exp, ...) are installed onto the prototype by the op modules in src/autograd/ops.
 import { type DType, type TypedArray, allocate } from './dtype.js';
-import { type Shape, fmt, sizeOf, stridesOf } from './shape.js';
+import { type Shape, fmt, forEachRow, sizeOf, stridesOf } from './shape.js';
 import { HopgradError } from './errors.js';
 
 /** A nested array of numbers, as `toArray()` returns and `tensor()` accepts. */
@@ -170,27 +170,13 @@ export function gatherStrided(src: TypedArray, shape: Shape, strides: readonly n
     out[0] = src[offset]!;
     return out;
   }
-  const last = rank - 1;
-  const lastDim = shape[last]!;
-  const lastStride = strides[last]!;
-  const idx = new Array<number>(rank).fill(0);
-  let base = offset;
+  const lastDim = shape[rank - 1]!;
+  const lastStride = strides[rank - 1]!;
   let o = 0;
-  while (o < n) {
+  forEachRow(shape, strides, offset, (base) => {
     if (lastStride === 1) for (let j = 0; j < lastDim; j++) out[o++] = src[base + j]!;
     else if (lastStride === 0) { const v = src[base]!; for (let j = 0; j < lastDim; j++) out[o++] = v; }
     else for (let j = 0; j < lastDim; j++) out[o++] = src[base + j * lastStride]!;
-    // advance the outer index (odometer)
-    let ax = last - 1;
-    while (ax >= 0) {
-      idx[ax]!++;
-      base += strides[ax]!;
-      if (idx[ax]! < shape[ax]!) break;
-      base -= strides[ax]! * shape[ax]!;
-      idx[ax] = 0;
-      ax--;
-    }
-    if (ax < 0) break;
-  }
+  });
   return out;
 }

@@ -4,7 +4,7 @@
 import { Tensor } from '../../tensor/tensor.js';
 import { type TypedArray, allocate } from '../../tensor/dtype.js';
 import { HopgradError, check } from '../../tensor/errors.js';
-import { checkShape, fmt, normAxis, shapeEq, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { checkShape, fmt, forEachRow, normAxis, shapeEq, sizeOf, stridesOf } from '../../tensor/shape.js';
 import { type OpTable, binder } from '../engine.js';
 import { needTensor } from './util.js';
 
@@ -57,25 +57,12 @@ export function scatterStrided(dst: TypedArray, shape: readonly number[], stride
   if (n === 0) return;
   const rank = shape.length;
   if (rank === 0) { dst[offset] = src[0]!; return; }
-  const last = rank - 1;
-  const lastDim = shape[last]!;
-  const lastStride = strides[last]!;
-  const idx = new Array<number>(rank).fill(0);
-  let base = offset;
+  const lastDim = shape[rank - 1]!;
+  const lastStride = strides[rank - 1]!;
   let o = 0;
-  for (;;) {
+  forEachRow(shape, strides, offset, (base) => {
     for (let j = 0; j < lastDim; j++) dst[base + j * lastStride] = src[o++]!;
-    let ax = last - 1;
-    while (ax >= 0) {
-      idx[ax]!++;
-      base += strides[ax]!;
-      if (idx[ax]! < shape[ax]!) break;
-      base -= strides[ax]! * shape[ax]!;
-      idx[ax] = 0;
-      ax--;
-    }
-    if (ax < 0) return;
-  }
+  });
 }
 
 const slicingOps: OpTable<SlicingAttrs> = {

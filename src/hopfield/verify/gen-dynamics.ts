@@ -14,19 +14,8 @@ import type { GenOptions } from './claim.js';
 export type Vec = number[];
 export type Rows = number[][];
 
-/** ⟨a, b⟩. */
-export function dot(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** ‖a − b‖. */
-export function dist(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}
+export { dot, dist } from './reference.js';
+import { dist, dot } from './reference.js';
 
 /** m = max_μ ‖ξ_μ‖. */
 export function maxNormOf(xi: Rows): number {
