@@ -2,7 +2,8 @@
 // added there without an arbitrary below is a compile error), random shapes — odd sizes, sizes that are not
 // multiples of the 4×8 micro-tile or of the cache blocks (blockK/blockM drawn small too), transposes, batch
 // broadcasting, row/column/scalar broadcasts, masked and non-finite rows — give the cpu result within the float32
-// tolerances derived below, on 1 thread and on 2 threads (every call split, minParallelWork 0).
+// tolerances derived below, on 1 thread and on 2 threads (every call split, minParallelWork 0), and the GEMM
+// also with the relaxedSimd option on.
 //
 // Tolerances (EPS = 2^-23; u = EPS/2 is one rounding; TINY = 2^-125 absorbs subnormal results; the cpu rounds
 // its float64 result once, u·|ref|):
@@ -13,7 +14,8 @@
 // - exp: 2·EPS·|ref| + TINY: the wasm exp errs < 1 ulp (max 0.98 ulp measured over every 4th float32 in
 //   [−104, 89]), the reference ≤ 0.5 ulp, 1 ulp ≤ EPS·|ref|. sigmoid: 4·EPS·|ref| + TINY (measured 2.8 ulp).
 // - matmul: 2(k + 2)·EPS·Σ_p|A_ip||B_pj| + k·TINY: float32 accumulation over k products plus one addition per k
-//   block errs by γ_{2k}·Σ|a||b| ≤ k·EPS·Σ|a||b| (Higham §3.1); factor 2 of headroom.
+//   block errs by γ_{2k}·Σ|a||b| ≤ k·EPS·Σ|a||b| (Higham §3.1; a fused multiply-add only removes roundings);
+//   factor 2 of headroom.
 // - softmax: (10 + |x − max| + cols/4)·EPS·|ref| + TINY: exp (EPS), rounding of x − max (|x − max|·u), the
 //   4-lane float32 sum ((cols/4 + 5)·u), the reciprocal and product (2u), the reference (u); factor 2 headroom.
 // - logsumexp: (8 + cols)·EPS + 2·EPS·|ref|: relative error of Σexp ≤ 2u + u·Σe|d|/Σe + (cols/4 + 5)u with
@@ -256,11 +258,17 @@ describe('wasm kernel list', () => {
   });
 });
 
-for (const threads of [1, 2]) {
-  describe(`wasm on ${threads} thread(s) matches cpu`, () => {
-    for (const name of WASM_KERNELS) {
+// the GEMM is checked with relaxedSimd off (f32x4.mul + add) and on (relaxed_madd where the engine supports it;
+// Node 20 does not by default — test/wasm.test.ts checks that kernel in a child process with the V8 flag)
+const configs = [
+  ...[1, 2].map((threads) => ({ threads, relaxedSimd: false, kernels: WASM_KERNELS })),
+  { threads: 2, relaxedSimd: true, kernels: ['matmul'] as const },
+];
+for (const { threads, relaxedSimd, kernels } of configs) {
+  describe(`wasm on ${threads} thread(s)${relaxedSimd ? ' with relaxedSimd on' : ''} matches cpu`, () => {
+    for (const name of kernels) {
       it(name, () => {
-        configureWasm({ threads, minWork: 0, minParallelWork: 0 });
+        configureWasm({ threads, minWork: 0, minParallelWork: 0, relaxedSimd });
         resetWasmStats();
         const wasm = backendKernels('wasm');
         const arb: fc.Arbitrary<Case> = arbs[name];

@@ -19,6 +19,7 @@ import {
   wasmStats, wasmStatus,
 } from '../src/tensor/backend/wasm/index.js';
 import { ThreadPool } from '../src/tensor/backend/wasm/threads.js';
+import { relaxedSimdSupported } from '../src/tensor/backend/wasm/module.js';
 
 const wasm = backendKernels('wasm');
 const rand = (n: number, seed: number): Float32Array => {
@@ -78,13 +79,15 @@ describe('registration and public ops', () => {
     configureWasm({ minWork: WASM_DEFAULTS.minWork });
   });
 
-  it('validates configureWasm options with HopgradError', () => {
+  it('validates configureWasm options with HopgradError, leaving the options unchanged', () => {
+    const before = wasmOptions();
     expect(() => configureWasm({ threads: 0 })).toThrow(HopgradError);
     expect(() => configureWasm({ threads: 1.5 })).toThrow(/threads must be an integer/);
     expect(() => configureWasm({ blockM: 6 })).toThrow(/blockM must be a multiple of 4/);
     expect(() => configureWasm({ minWork: -1 })).toThrow(HopgradError);
     expect(() => configureWasm(null as unknown as object)).toThrow(/options must be an object/);
-    expect(wasmOptions()).toEqual(WASM_DEFAULTS);
+    expect(() => configureWasm({ relaxedSimd: 1 as unknown as boolean })).toThrow(/relaxedSimd must be a boolean/);
+    expect(wasmOptions()).toEqual(before);
   });
 });
 
@@ -148,6 +151,50 @@ describe('exp', () => {
     }
     expect(worst).toBeLessThan(1);
     expect(wasm.unary('exp', Float32Array.from([-Infinity, Infinity, NaN, 0, -0]), 'float32')).toEqual(Float32Array.from([0, Infinity, NaN, 1, 1]));
+  });
+});
+
+describe('relaxed SIMD', () => {
+  it('relaxedSimd: false rebuilds the module with mul + add; true uses relaxed_madd exactly where the engine has it', () => {
+    const a = rand(40 * 50, 11), b = rand(50 * 30, 12);
+    const want = cpuBackend.matmul(a, b, spec(40, 50, 30));
+    for (const relaxedSimd of [false, true, false, true]) {
+      configureWasm({ relaxedSimd });
+      expect(maxAbsDiff(wasm.matmul(a, b, spec(40, 50, 30)), want)).toBeLessThan(1e-4);
+      expect(wasmStatus().relaxedSimd).toBe(relaxedSimd && relaxedSimdSupported());
+    }
+  });
+
+  it('the relaxed_madd GEMM matches cpu within the matmul tolerance (Node 20: in a child with the V8 flag)', () => {
+    const entry = fileURLToPath(new URL('../src/tensor/backend/index.ts', import.meta.url));
+    const cpuEntry = fileURLToPath(new URL('../src/tensor/backend/cpu/index.ts', import.meta.url));
+    const wasmEntry = fileURLToPath(new URL('../src/tensor/backend/wasm/index.ts', import.meta.url));
+    const script = `
+      import { backendKernels } from ${JSON.stringify(entry)};
+      import { cpuBackend } from ${JSON.stringify(cpuEntry)};
+      import { configureWasm, wasmStatus } from ${JSON.stringify(wasmEntry)};
+      configureWasm({ minWork: 0, blockK: 32 });
+      const w = backendKernels('wasm');
+      let worst = 0, s = 7;
+      const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 1073741824 - 1; };
+      for (const [m, k, n, tA, tB, batch] of [[5, 7, 9, 0, 0, 1], [67, 100, 45, 1, 0, 2], [64, 64, 64, 0, 1, 1], [33, 57, 17, 1, 1, 3]]) {
+        const a = Float32Array.from({ length: batch * m * k }, r), b = Float32Array.from({ length: k * n }, r);
+        const spec = { batch, m, k, n, transA: !!tA, transB: !!tB, aIndex: Int32Array.from({ length: batch }, (_, i) => i), bIndex: new Int32Array(batch) };
+        const got = w.matmul(a, b, spec), want = cpuBackend.matmul(a, b, spec);
+        for (let t = 0; t < got.length; t++) {
+          const bt = Math.floor(t / (m * n)), i = Math.floor(t / n) % m, j = t % n;
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += Math.abs(a[bt * m * k + (tA ? p * m + i : i * k + p)]) * Math.abs(b[tB ? j * k + p : p * n + j]);
+          worst = Math.max(worst, Math.abs(got[t] - want[t]) / (2 * (k + 2) * 2 ** -23 * sum + k * 2 ** -125));
+        }
+      }
+      console.log(JSON.stringify({ relaxed: wasmStatus().relaxedSimd, worst }));`;
+    const flags = relaxedSimdSupported() ? [] : ['--experimental-wasm-relaxed-simd'];
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { relaxed: boolean; worst: number };
+    expect(out.relaxed).toBe(true);
+    expect(out.worst).toBeLessThanOrEqual(1);
   });
 });
 

@@ -16,13 +16,14 @@ export const CONTROL_WORDS = 1024;
 /** A claim word holds tag·4 + state, tag = generation mod 2^28. */
 const POSTED = 0, CLAIMED = 1, CANCELLED = 2;
 const tagOf = (g: number): number => (g & 0x0fffffff) * 4;
+
 /** The data a worker starts from. */
 export interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; base: number; index: number }
 
 /** A started worker, as much of it as the pool needs. */
 export interface WorkerLike { terminate(): unknown }
 
-/** Starts one worker running WORKER_SOURCE with `init`, or returns null; `onFail` is called if it dies. */
+/** Starts one worker running WORKER_BODY's bootstrap(init), or returns null; `onFail` is called if it dies. */
 export type Spawner = (init: WorkerInit, onFail: () => void) => WorkerLike | null;
 
 /** Spin iterations before a thread sleeps in Atomics.wait (short jobs follow each other closely). */
