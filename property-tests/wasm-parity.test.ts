@@ -33,6 +33,7 @@ import type { TypedArray } from '../src/tensor/dtype.js';
 import {
   WASM_DEFAULTS, WASM_KERNELS, type WasmKernelName, configureWasm, resetWasmStats, wasmStats,
 } from '../src/tensor/backend/wasm/index.js';
+import { matmulTolerance } from '../test/browser/parity-tolerance.js';
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
 const numRuns = Number(process.env.FC_RUNS ?? 150);
@@ -180,16 +181,8 @@ function tolerance(c: Case, ref: TypedArray[], out: number): (i: number) => numb
   const fin = (v: number): number => (Number.isFinite(v) ? Math.abs(v) : 0);
   const R = ref[out]!;
   switch (c.kernel) {
-    case 'matmul': {
-      const { m, k, n, transA, transB, aIndex, bIndex } = c.spec;
-      return (t) => {
-        const bt = Math.floor(t / (m * n)), i = Math.floor(t / n) % m, j = t % n;
-        const ao = aIndex[bt]! * m * k, bo = bIndex[bt]! * k * n;
-        let s = 0;
-        for (let p = 0; p < k; p++) s += Math.abs(c.a[ao + (transA ? p * m + i : i * k + p)]!) * Math.abs(c.b[bo + (transB ? j * k + p : p * n + j)]!);
-        return 2 * (k + 2) * EPS * s + k * TINY;
-      };
-    }
+    case 'matmul':
+      return matmulTolerance(c.spec, c.a, c.b);
     case 'softmax': {
       const { mx } = rowStats(c.x, c.rows, c.cols);
       return (t) => (10 + fin(c.x[t]! - mx[Math.floor(t / c.cols)]!) + c.cols / 4) * EPS * Math.abs(R[t]!) + TINY;

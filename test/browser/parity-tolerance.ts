@@ -49,22 +49,30 @@ function rowStats(x: Float32Array, rows: number, cols: number): { mx: Float64Arr
   return { mx, lse };
 }
 
+/**
+ * The float32 GEMM error bound 2(k+2)·EPS·Σₚ|a_ip||b_pj| (+ k·TINY for flushed subnormals) of output element t
+ * of a batched product, shared by every backend's parity test.
+ */
+export function matmulTolerance(
+  spec: { m: number; k: number; n: number; transA: boolean; transB: boolean; aIndex: Int32Array; bIndex: Int32Array },
+  a: ArrayLike<number>, b: ArrayLike<number>,
+): (t: number) => number {
+  const { m, k, n, transA, transB, aIndex, bIndex } = spec;
+  return (t) => {
+    const bt = Math.floor(t / (m * n)), i = Math.floor(t / n) % m, j = t % n;
+    const ao = aIndex[bt]! * m * k, bo = bIndex[bt]! * k * n;
+    let s = 0;
+    for (let p = 0; p < k; p++) s += Math.abs(a[ao + (transA ? p * m + i : i * k + p)]!) * Math.abs(b[bo + (transB ? j * k + p : p * n + j)]!);
+    return 2 * (k + 2) * EPS * s + k * TINY;
+  };
+}
+
 /** The allowed |gpujs − cpu| of each output element of a case (see the header for the derivations). */
 export function tolerance(c: ParityCase, ref: TypedArray): (i: number) => number {
   const fin = (v: number): number => (Number.isFinite(v) ? Math.abs(v) : 0);
   switch (c.kernel) {
-    case 'matmul': {
-      const { m, k, n, transA, transB, aIndex, bIndex } = c.spec;
-      return (t) => {
-        const bt = Math.floor(t / (m * n)), i = Math.floor(t / n) % m, j = t % n;
-        const ao = aIndex[bt]! * m * k, bo = bIndex[bt]! * k * n;
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          s += Math.abs(c.a[ao + (transA ? p * m + i : i * k + p)]!) * Math.abs(c.b[bo + (transB ? j * k + p : p * n + j)]!);
-        }
-        return 2 * (k + 2) * EPS * s + k * TINY;
-      };
-    }
+    case 'matmul':
+      return matmulTolerance(c.spec, c.a, c.b);
     case 'softmax': {
       const { mx } = rowStats(c.x, c.rows, c.cols);
       return (t) => {

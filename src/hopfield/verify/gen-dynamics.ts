@@ -15,7 +15,7 @@ export type Vec = number[];
 export type Rows = number[][];
 
 export { dot, dist } from './reference.js';
-import { dist, dot } from './reference.js';
+import { dist, dot, sparsemaxOf as referenceSparsemax } from './reference.js';
 
 /** m = max_μ ‖ξ_μ‖. */
 export function maxNormOf(xi: Rows): number {
@@ -87,17 +87,9 @@ export function fullSoftmax(xi: Rows, x: Vec, beta: number): number[] {
   return e.map((v) => v / z);
 }
 
-/** sparsemax(z): the Euclidean projection onto the simplex (sort-based, Martins & Astudillo 2016). */
+/** sparsemax(z) as a plain array (the reference implementation lives in reference.ts). */
 export function sparsemaxOf(z: readonly number[]): number[] {
-  const s = [...z].sort((a, b) => b - a);
-  let cum = 0;
-  let tau = 0;
-  for (let j = 0; j < s.length; j++) {
-    cum += s[j]!;
-    const t = (cum - 1) / (j + 1);
-    if (s[j]! > t) tau = t;
-  }
-  return z.map((v) => Math.max(0, v - tau));
+  return Array.from(referenceSparsemax(z));
 }
 
 /**
