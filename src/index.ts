@@ -19,6 +19,14 @@ export {
   DEFAULT_MIN_WORK, GPUJS_KERNELS, GPUJS_UNARY_OPS, GPUJS_BINARY_OPS, GPUJS_REDUCE_OPS,
 } from './tensor/backend/gpujs/index.js';
 export type { GpuDetection, GpujsMode, GpujsOptions, GpujsStats, GpujsKernelName } from './tensor/backend/gpujs/index.js';
+import './tensor/backend/wasm/index.js';
+export {
+  configureWasm, wasmAvailable, wasmReady, wasmStatus, wasmStats, resetWasmStats, stopWasmThreads, wasmOptions,
+  WASM_DEFAULTS, WASM_KERNELS, WASM_UNARY_OPS, WASM_BINARY_OPS,
+} from './tensor/backend/wasm/index.js';
+export type { WasmOptions, WasmStats, WasmStatus, WasmKernelName } from './tensor/backend/wasm/index.js';
+import { initDefaultBackend } from './tensor/backend/index.js';
+initDefaultBackend();
 export * as io from './io/index.js';
 export * as optim from './optim/index.js';
 export * as nn from './nn/index.js';

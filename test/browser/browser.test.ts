@@ -1,5 +1,5 @@
 // The browser run: hopgrad's built ESM bundle in headless Chromium (WebGL2 on SwiftShader), checking gpu detection,
-// setBackend('auto') → cpu on a software renderer, and gpujs (webgl2) vs cpu kernel parity. It FAILS, never
+// setBackend('auto') → wasm (not gpu.js) on a software renderer, and gpujs (webgl2) vs cpu kernel parity. It FAILS, never
 // skips, when /usr/bin/chromium is missing: CI installs Debian's chromium first (see .ci/run). FC_SEED replays a
 // seed; FC_RUNS_BROWSER sets the runs per kernel (default 30).
 import { existsSync } from 'node:fs';

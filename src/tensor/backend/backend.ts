@@ -94,4 +94,4 @@ export interface Backend {
 }
 
 /** The names `setBackend` accepts. */
-export type BackendName = 'cpu' | 'gpujs' | 'auto';
+export type BackendName = 'cpu' | 'wasm' | 'gpujs' | 'auto';

@@ -32,8 +32,9 @@ function instantiate(name: string): Backend | null {
 }
 
 /**
- * Choose the backend that runs kernels from now on. `auto` picks an accelerated backend only where it
- * runs on real hardware (gpu.js on a real GPU), and the CPU backend otherwise.
+ * Choose the backend that runs kernels from now on: 'cpu' (the typed-array reference), 'wasm' (WebAssembly
+ * SIMD, threads where shared memory allows), 'gpujs', a registered name, or 'auto': gpu.js only on a real GPU
+ * (software renderers are detected and skipped), else wasm where WebAssembly SIMD exists, else cpu.
  */
 export function setBackend(name: BackendName | string): Backend {
   if (name === 'auto') {
@@ -86,4 +87,18 @@ export function backendKernels(name: string): Backend {
 /** Names of the registered backends (cpu first). */
 export function listBackends(): string[] {
   return ['cpu', ...factories.keys()];
+}
+
+/**
+ * @internal Select the default backend once, when the library is imported: the environment variable
+ * HOPGRAD_BACKEND (Node; any name setBackend accepts) if set, else wasm where it is registered and WebAssembly
+ * SIMD exists, else cpu. Unlike `auto` it never probes for a GPU (that would create a WebGL context at import).
+ */
+export function initDefaultBackend(): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['HOPGRAD_BACKEND'];
+  if (env !== undefined && env !== '') {
+    setBackend(env); // an unknown name throws, naming the known ones
+    return;
+  }
+  active = instantiate('wasm') ?? cpuBackend;
 }

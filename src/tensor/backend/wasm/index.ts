@@ -1,7 +1,8 @@
 // The wasm backend's entry: registers 'wasm' (WebAssembly SIMD kernels, multi-threaded on Node's worker
 // threads) with the backend registry and re-exports its controls. Importing this module never throws and
 // starts nothing: the module bytes are generated and compiled on the first kernel call, worker threads start
-// on the first call large enough to split. `auto` does not choose wasm (the default backend is unchanged).
+// on the first call large enough to split. Where WebAssembly SIMD exists, wasm is the default backend (see
+// initDefaultBackend) and `auto`'s choice after a real GPU.
 import { registerBackend } from '../index.js';
 import { createWasmBackend } from './backend.js';
 import { wasmAvailable } from './runtime.js';
@@ -16,7 +17,7 @@ export {
 export type { WasmOptions, WasmStats, WasmStatus } from './runtime.js';
 
 try {
-  registerBackend('wasm', () => (wasmAvailable() ? createWasmBackend() : null));
+  registerBackend('wasm', () => (wasmAvailable() ? createWasmBackend() : null), wasmAvailable);
 } catch {
   // registration only touches a Map; importing must never fail
 }
