@@ -42,6 +42,11 @@ const IDLE_WAIT_PER_CASE_MS = 10_000;
 /** Total time one process may spend waiting for an idle machine (keeps a busy machine from stalling a run). */
 let waitBudgetMs = 120_000;
 
+/** Set this process's total idle-wait budget (ms), e.g. a share of it when a run is split over several children. */
+export function setWaitBudget(ms: number): void {
+  waitBudgetMs = ms;
+}
+
 async function invoke(call: Call): Promise<void> {
   const r = call();
   if (r instanceof Promise) await r;

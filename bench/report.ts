@@ -4,7 +4,9 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseResult, ChildReport } from './child.js';
+import { compareMarkdown, compareRows } from './compare.js';
 import { FOREIGN_LIMIT } from './harness.js';
+import { TFJS } from './impl-tfjs.js';
 import { REFERENCE } from './reference.js';
 import type { ScalingReport } from './scaling.js';
 import { scalingMarkdown } from './scaling-report.js';
@@ -25,8 +27,8 @@ const f = (x: number | undefined | null, d = 2): string => (x === undefined || x
 
 function checkCell(c: CaseResult): string {
   if (c.check === null) return '**CHECK FAILED** (no output)';
-  const v = c.check.toPrecision(6);
-  return c.checkOk ? `${v} ✓` : `**CHECK FAILED** ${v} (expected ${c.checkExpected})`;
+  const v = (c.checks ?? [c.check]).map((x) => x.toPrecision(6)).join(' / ');
+  return c.checkOk ? `${v} ✓` : `**CHECK FAILED** ${v} (expected ${(c.checksExpected ?? [c.checkExpected]).join(' / ')})`;
 }
 
 function row(c: CaseResult): string {
@@ -35,7 +37,7 @@ function row(c: CaseResult): string {
   if (!t) return `| ${c.workload} | ${c.size} | ${c.backend} | ERROR: ${(c.error ?? '').split('\n')[0]} |||||||||||`;
   const fc = t.foreign_cpu === null ? 'n/a' : `${t.foreign_cpu.toFixed(3)}${t.disturbed ? ' *' : ''}`;
   const ratio = r?.tfjsWasmTuned ? `${(t.median / r.tfjsWasmTuned).toFixed(2)}×` : '';
-  return `| ${c.workload} | ${c.size} | ${c.backend} | ${f(t.median)} | ${f(t.min)} | ${f(t.max)} | ${f(t.gflops)} | ${checkCell(c)} | ${t.count} | ${fc} | ${f(r?.numpy)} | ${f(r?.pytorch)} | ${f(r?.tfjsWasmTuned)} | ${ratio} |`;
+  return `| ${c.workload} | ${c.size} | ${c.backend} | ${f(t.median)} | ${f(t.min)} | ${f(t.max)} | ${c.flops > 0 ? f(t.gflops) : ''} | ${checkCell(c)} | ${t.count} | ${fc} | ${f(r?.numpy)} | ${f(r?.pytorch)} | ${f(r?.tfjsWasmTuned)} | ${ratio} |`;
 }
 
 /** The markdown report. */
@@ -54,7 +56,7 @@ export function toMarkdown(meta: RunMeta, reports: BackendReport[]): string {
     ...cases.map(row), '',
   );
   for (const r of reports) {
-    const how = r.impl === 'api' ? 'public tensor API' : r.impl === 'kernels' ? 'backend kernels directly' : 'n/a';
+    const how = r.impl === 'api' ? 'public tensor API' : r.impl === 'kernels' ? 'backend kernels directly' : r.impl === 'tfjs' ? 'TensorFlow.js (tuned)' : 'n/a';
     const t = r.cases.map((c) => c.timing).filter((x) => x !== null);
     const cpu = t.length ? ` (measured process CPU ${Math.min(...t.map((x) => x.process_cpu)).toFixed(2)}–${Math.max(...t.map((x) => x.process_cpu)).toFixed(2)} cores)` : '';
     lines.push(`- backend \`${r.backend}\`: ${r.skipped ? `skipped (${r.skipped})` : `via ${how}`}` +
@@ -76,6 +78,8 @@ export function toMarkdown(meta: RunMeta, reports: BackendReport[]): string {
       ...bj.map((c) => `| ${c.id} | ${c.backend} | ${f(c.bjs!.mean_ms, 3)} | ${c.bjs!.rme_pct.toFixed(1)} % | ${c.bjs!.samples} | ${f(c.timing?.median, 3)} |`));
   }
   for (const r of reports) if (r.scaling) lines.push('', scalingMarkdown(r.backend, r.scaling));
+  const tf = reports.find((r) => r.backend === TFJS);
+  if (tf) lines.push('', compareMarkdown(compareRows(reports), typeof tf.status?.['threads'] === 'number' ? tf.status['threads'] : null));
   return lines.join('\n') + '\n';
 }
 

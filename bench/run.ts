@@ -1,5 +1,10 @@
-// CLI: `npm run bench -- [--backend cpu,gpujs,gpujs:webasm] [--workloads W1,W2,S] [--quick] [--out bench/results]
-//        [--impl auto|api|kernels] [--no-bjs] [--no-contention]`.
+// CLI: `npm run bench -- [--backend wasm,cpu,gpujs,gpujs:webasm] [--workloads W1,W2,W3,W4,W5,S] [--compare] [--quick]
+//        [--out bench/results] [--impl auto|api|kernels] [--no-bjs] [--no-contention]`.
+// Defaults: the default backend (wasm where WebAssembly SIMD exists, else cpu), workloads W1–W5.
+// --compare: also run TensorFlow.js (tfjs-wasm, bench/impl-tfjs.ts) in its own child process on the same cases and
+// print the side-by-side table (hopgrad ms, tfjs ms, speed-up, target, met?, check values; bench/compare.ts).
+// In compare mode each workload runs in its own child per configuration, alternating (--no-interleave: one child
+// per configuration for everything); --wait-budget S: a child's total idle-wait budget (default 120 s, split).
 // --impl: public tensor API (auto = it when complete) or backend kernels; --no-bjs: skip the Benchmark.js
 // cross-check; --no-contention: no idle wait / retries (foreign_cpu is still measured), for CI smoke runs.
 // Workload S (bench/scaling.ts, every retrieval kind as L = M grows): --scaling-sizes 1024,2048,...,
@@ -14,16 +19,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseBackend, registeredBackends } from './backends.js';
+import { defaultBackend, parseBackend, registeredBackends } from './backends.js';
 import { platformDescription } from './bjs.js';
 import { type ImplChoice, runChild } from './child.js';
+import { setWaitBudget } from './harness.js';
+import { TFJS } from './impl-tfjs.js';
 import { type BackendReport, type RunMeta, toMarkdown, writeResults } from './report.js';
+import { WORKLOADS } from './workloads.js';
 import { DEFAULT_MAX_QUADRATIC, DEFAULT_MEM_CAP_GIB, SCALING_KINDS, SCALING_SIZES, type ScalingOptions, runScaling, scalingSpec } from './scaling.js';
 
 const { values } = parseArgs({
   options: {
     backend: { type: 'string' },
-    workloads: { type: 'string', default: 'W1,W2' },
+    workloads: { type: 'string', default: WORKLOADS.join(',') },
+    compare: { type: 'boolean', default: false },
+    'no-interleave': { type: 'boolean', default: false },
+    'wait-budget': { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     impl: { type: 'string', default: 'auto' },
@@ -44,8 +55,8 @@ const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(B
 const workloads = list(values.workloads).map((w) => w.toUpperCase());
 const impl = values.impl as ImplChoice;
 if (!['auto', 'api', 'kernels'].includes(impl)) throw new Error(`--impl must be auto, api or kernels, got ${impl}`);
-const unknown = workloads.filter((w) => w !== 'W1' && w !== 'W2' && w !== 'S');
-if (unknown.length) throw new Error(`unknown workloads ${unknown.join(', ')} (this harness implements W1, W2, S)`);
+const unknown = workloads.filter((w) => w !== 'S' && !(WORKLOADS as readonly string[]).includes(w));
+if (unknown.length) throw new Error(`unknown workloads ${unknown.join(', ')} (this harness implements ${WORKLOADS.join(', ')}, S)`);
 const positive = (name: string, v: string | undefined): number => {
   const n = Number(v);
   if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a number > 0, got ${v}`);
@@ -64,9 +75,10 @@ const scalingOpts: ScalingOptions = {
   memory: !values['no-scaling-memory'],
 };
 
-function childArgs(backend: string, out: string): string[] {
-  const a = [...process.execArgv, process.argv[1]!, '--child', '--backend', backend, '--workloads', workloads.join(','),
+function childArgs(backend: string, out: string, only: readonly string[], waitBudgetS: number | null): string[] {
+  const a = [...process.execArgv, process.argv[1]!, '--child', '--backend', backend, '--workloads', only.join(','),
     '--impl', impl, '--child-out', out];
+  if (waitBudgetS !== null) a.push('--wait-budget', String(waitBudgetS));
   if (values.quick) a.push('--quick');
   if (values['no-bjs']) a.push('--no-bjs');
   if (values['no-contention']) a.push('--no-contention');
@@ -77,10 +89,10 @@ function childArgs(backend: string, out: string): string[] {
   return a;
 }
 
-async function runInChild(backend: string, dir: string): Promise<BackendReport> {
-  const out = join(dir, `${backend.replace(/[^\w-]/g, '_')}.json`);
+async function runInChild(backend: string, dir: string, only: readonly string[] = workloads, waitBudgetS: number | null = null): Promise<BackendReport> {
+  const out = join(dir, `${backend.replace(/[^\w-]/g, '_')}-${only.join('_')}.json`);
   const code = await new Promise<number | null>((resolve) => {
-    const p = spawn(process.execPath, childArgs(backend, out), { stdio: ['ignore', 'inherit', 'inherit'] });
+    const p = spawn(process.execPath, childArgs(backend, out, only, waitBudgetS), { stdio: ['ignore', 'inherit', 'inherit'] });
     p.on('exit', (c) => resolve(c));
     p.on('error', () => resolve(-1));
   });
@@ -91,24 +103,47 @@ async function runInChild(backend: string, dir: string): Promise<BackendReport> 
   }
 }
 
+/** One configuration's reports from several children (interleaved compare mode) as one report. */
+function mergeReports(rs: BackendReport[]): BackendReport {
+  const first = rs.find((r) => !r.skipped) ?? rs[0]!;
+  const scaling = rs.find((r) => r.scaling)?.scaling;
+  const skipped = rs.filter((r) => r.skipped).map((r) => r.skipped);
+  return {
+    ...first, cases: rs.flatMap((r) => r.cases), ...(scaling ? { scaling } : {}),
+    ...(skipped.length === rs.length ? { skipped: skipped.join('; ') } : {}),
+  };
+}
+
 async function main(): Promise<number> {
   if (values.child) {
-    await registeredBackends();
+    if (values['wait-budget'] !== undefined) setWaitBudget(positive('wait-budget', values['wait-budget']) * 1000);
+    if (values.backend !== TFJS) await registeredBackends();
     const cfg = parseBackend(values.backend ?? 'cpu');
     const r: BackendReport = await runChild(cfg, {
       workloads: workloads.filter((w) => w !== 'S'), quick: values.quick, choice: impl, bjs: !values['no-bjs'], contention: !values['no-contention'],
     });
-    // S runs through hopfield.retrieve (public API) on the backend runChild configured and probed
-    if (workloads.includes('S') && !r.skipped) r.scaling = await runScaling(cfg.name, scalingOpts);
+    // S runs through hopfield.retrieve (public API) on the backend runChild configured and probed (hopgrad only)
+    if (workloads.includes('S') && !r.skipped && cfg.name !== TFJS) r.scaling = await runScaling(cfg.name, scalingOpts);
     writeFileSync(values['child-out'] ?? '/dev/stdout', JSON.stringify(r));
     return 0;
   }
   const explicit = values.backend !== undefined;
-  const backends = explicit ? list(values.backend!) : await registeredBackends();
+  const backends = explicit ? list(values.backend!) : [await defaultBackend()];
+  if (values.compare && !backends.includes(TFJS)) backends.push(TFJS);
   const dir = mkdtempSync(join(tmpdir(), 'hopgrad-bench-'));
-  const reports: BackendReport[] = [];
+  let reports: BackendReport[] = [];
   try {
-    for (const b of backends) reports.push(await runInChild(b, dir)); // one at a time: they would contend
+    if (values.compare && !values['no-interleave'] && backends.length > 1) {
+      // compare mode: one child per (workload, configuration), configurations alternating within each workload, so
+      // the paired cases run minutes apart at most (the machine's load drifts); the idle-wait budget is split
+      const groups = workloads.filter((w) => w !== 'S').map((w) => [w]);
+      if (workloads.includes('S')) groups.push(['S']);
+      const parts: BackendReport[][] = backends.map(() => []);
+      for (const g of groups) for (const [i, b] of backends.entries()) parts[i]!.push(await runInChild(b, dir, g, Math.max(10, 120 / groups.length)));
+      reports = parts.map(mergeReports);
+    } else {
+      for (const b of backends) reports.push(await runInChild(b, dir)); // one at a time: they would contend
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,13 +16,15 @@ import { coreCases } from './gradcheck/core.samples.js';
 import { reductionsCases } from './gradcheck/reductions.samples.js';
 import { indexingCases } from './gradcheck/indexing.samples.js';
 import { hopfieldCases } from './gradcheck/hopfield.samples.js';
+import { attentionCases } from './gradcheck/attention.samples.js';
+import { gatheredCases } from './gradcheck/gathered.samples.js';
 
 /**
  * One case arbitrary per registered op (core, reductions + fused, indexing + join groups). Strict: each
  * samples file types its map over its group's attrs (`{ [K in keyof XAttrs]: CaseArb }`), so an op added to
  * the registry without a case is a COMPILE error here (keep it that way: never cast these maps).
  */
-const cases: { [K in OpName]: CaseArb } = { ...coreCases, ...reductionsCases, ...indexingCases, ...hopfieldCases };
+const cases: { [K in OpName]: CaseArb } = { ...coreCases, ...reductionsCases, ...indexingCases, ...hopfieldCases, ...attentionCases, ...gatheredCases };
 
 const RUNS = 50;
 

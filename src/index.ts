@@ -10,8 +10,12 @@ export {
   randn, rand, normal, uniform, bernoulli, permutation,
 } from './tensor/creation.js';
 export type { TensorOptions, RandomOptions } from './tensor/creation.js';
+export { tidy, keep, dispose, isTidying } from './tensor/tidy.js';
+export type { TensorContainer } from './tensor/tidy.js';
+export { poolStats, resetPoolStats, clearPool, configurePool } from './tensor/pool.js';
+export type { PoolStats, PoolOptions } from './tensor/pool.js';
 export { setBackend, getBackend, listBackends, backendKernels, registerBackend, withBackend } from './tensor/backend/index.js';
-export type { Backend, BackendName, MatmulSpec } from './tensor/backend/index.js';
+export type { AttentionSpec, Backend, BackendName, GatheredSpec, MatmulSpec } from './tensor/backend/index.js';
 export * from './autograd/index.js';
 import './tensor/backend/gpujs/index.js';
 export {

@@ -317,9 +317,15 @@ describe('retrieve: window, random, linear and prf never build the L×M score ma
     const v = rn([m, 3], 53).requiresGrad_();
     const out = retrieve(q, s, { kind: 'topk', k: 4, values: v });
     const users = graphTensors(out).filter((t) => t._node?.inputs.includes(v));
-    expect(users.map((t) => t._node!.op)).toEqual(['gather']); // the values are read only through the K gathered rows
-    const gathered = graphTensors(out).filter((t) => t._node?.op === 'gather' && t.shape[t.ndim - 1] === 3);
-    expect(gathered.map((t) => t.shape)).toEqual([[l * 4, 3]]);
+    // the values are read only by the fused gathered kernel, over K = 4 index slots per query
+    expect(users.map((t) => t._node!.op)).toEqual(['gatheredAttention']);
+    expect(users[0]!.shape).toEqual([l, 3]);
+    // and it equals the aggregation over the K kept weights (the unfused path, taken when weights are requested)
+    const r = retrieveDetailed(q, s, { kind: 'topk', k: 4, values: v, returnWeights: true });
+    weightRows(r.weights!).forEach((row) => expect(row.filter((w) => w !== 0).length).toBe(4));
+    expectAllclose(out, r.output, { rtol: 1e-12, atol: 1e-14 });
+    // the L×M scores exist only for the selection, outside the graph
+    expect(Math.max(...graphTensors(out).map((t) => t.size))).toBeLessThan(l * m);
   });
 });
 

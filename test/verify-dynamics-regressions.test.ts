@@ -181,7 +181,7 @@ describe('complexity: the counting check', () => {
     const ev = claim('complexity/window').evaluate({ kind: 'dense', d: 4, k: 2, w: 1, features: 4, sizes: [16, 32, 64, 128, 256] });
     expect(ev.holds).toBe(false);
     expect(ev.details!.slope as number).toBeGreaterThan(1.9);
-    expect(ev.details!.largestTensor).toBe(256 * 256);
+    expect(ev.details!.largestTensor).toBeLessThan(256 * 256); // the fused dense kernel never builds L×M: the counted work fails it
   });
 });
 

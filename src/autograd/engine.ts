@@ -115,6 +115,7 @@ export function applyOp<A, S>(name: string, def: OpDef<A, S>, inputs: readonly T
     out._node = {
       op: name,
       inputs,
+      saved,
       backward: (dy) => def.backward(dy, { inputs, out: o, attrs, needs, saved }),
     };
   }

@@ -10,9 +10,11 @@ import { type FusedAttrs, fusedOps } from './ops/fused.js';
 import { type IndexingAttrs, indexingOps } from './ops/indexing.js';
 import { type JoinAttrs, joinOps } from './ops/join.js';
 import { type SeparationAttrs, separationOps } from '../hopfield/separation.js';
+import { type GatheredAttrs, gatheredOps } from './ops/gathered.js';
+import { type AttentionAttrs, attentionOps } from './ops/attention.js';
 
 /** Attributes of every differentiable op, by op name. */
-export type OpAttrs = ElementwiseAttrs & MovementAttrs & SumAttrs & LinalgAttrs & ReductionsAttrs & FusedAttrs & IndexingAttrs & JoinAttrs & SeparationAttrs;
+export type OpAttrs = ElementwiseAttrs & MovementAttrs & SumAttrs & LinalgAttrs & ReductionsAttrs & FusedAttrs & IndexingAttrs & JoinAttrs & SeparationAttrs & GatheredAttrs & AttentionAttrs;
 /** The name of a differentiable op. */
 export type OpName = keyof OpAttrs & string;
 
@@ -27,6 +29,8 @@ export const registry: OpTable<OpAttrs> = {
   ...indexingOps,
   ...joinOps,
   ...separationOps,
+  ...gatheredOps,
+  ...attentionOps,
 };
 
 /** The names of the registered ops. */

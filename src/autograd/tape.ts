@@ -7,6 +7,7 @@ import { broadcastsTo, fmt, shapeEq, sizeOf, stridesOf } from '../tensor/shape.j
 import { kernels } from '../tensor/backend/index.js';
 import { allocate } from '../tensor/dtype.js';
 import { noGrad } from './engine.js';
+import { keep } from '../tensor/tidy.js';
 
 /** Tensors reachable from `root` through recorded nodes, inputs before the tensors computed from them. */
 function topoOrder(root: Tensor): Tensor[] {
@@ -57,6 +58,32 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
   const k = kernels();
   const st = stridesOf(a.shape);
   return new Tensor(k.binary('add', a.contiguousData(), st, b.contiguousData(), st, a.shape, a.dtype), a.shape);
+}
+
+/** Gradients the tape stored in `.grad` with storage of their own (so later backward calls may add in place). */
+const tapeOwned = new WeakSet<Tensor>();
+
+/**
+ * Add `g` into `t.grad`: in place when the tape made the current `.grad` (its storage is its own; PyTorch also
+ * accumulates in place), else into a new tensor. Gradients stored here are kept: no tidy() scope releases them.
+ */
+function accumulateGrad(t: Tensor, g: Tensor): void {
+  const cur = t.grad;
+  if (cur === null) {
+    const o = own(g);
+    tapeOwned.add(o);
+    t.grad = keep(o);
+    return;
+  }
+  if (tapeOwned.has(cur) && !cur.isDisposed && cur.isContiguous() && cur.dtype === g.dtype && shapeEq(cur.shape, g.shape)) {
+    const a = cur._storage;
+    const b = g.contiguousData();
+    for (let i = 0; i < a.length; i++) a[i] = a[i]! + b[i]!; // dL/dt sums over every path (same rounding as the add kernel)
+    return;
+  }
+  const sum = accumulate(cur, g);
+  tapeOwned.add(sum);
+  t.grad = keep(sum);
 }
 
 /** A gradient with storage of its own: rules pass dy through unchanged, so two leaves (or the caller's seed) could share it. */
@@ -117,10 +144,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       grads.delete(t);
       const node = t._node;
       if (!node) {
-        t.grad = t.grad ? accumulate(t.grad, g) : own(g);
+        accumulateGrad(t, g);
         continue;
       }
-      if (t.retainsGrad) t.grad = t.grad ? accumulate(t.grad, g) : own(g);
+      if (t.retainsGrad) accumulateGrad(t, g);
       const gs = node.backward(g);
       if (gs.length !== node.inputs.length) {
         throw new HopgradError(`backward of '${node.op}': returned ${gs.length} gradients for ${node.inputs.length} inputs`);

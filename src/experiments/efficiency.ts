@@ -73,6 +73,26 @@ export function countingBackend(base: Backend, counts: OpCounts): Backend {
     scatterAdd: (src, o, n, i, idx, k) => (hit('scatterAdd', o * k * i), base.scatterAdd(src, o, n, i, idx, k)),
     topk: (x, r, c, k, largest) => (hit('topk', r * c), base.topk(x, r, c, k, largest)),
     argsort: (x, r, c, desc) => (hit('argsort', r * c), base.argsort(x, r, c, desc)),
+    attention: (q, k, v, spec) => {
+      counts.macs += spec.batch * spec.l * spec.m * (spec.d + spec.dv); // scores + weighted sum
+      hit('attention', spec.batch * spec.l * spec.m);
+      return base.attention(q, k, v, spec);
+    },
+    attentionBackward: (q, k, v, out, dout, lse, spec) => {
+      counts.macs += spec.batch * spec.l * spec.m * (3 * spec.d + 2 * spec.dv); // scores, dP, dq, dk, dv
+      hit('attentionBackward', spec.batch * spec.l * spec.m);
+      return base.attentionBackward(q, k, v, out, dout, lse, spec);
+    },
+    gatheredAttention: (q, k, v, spec) => {
+      counts.macs += spec.rows * spec.width * (spec.d + spec.dv); // kept scores + weighted sum
+      hit('gatheredAttention', spec.rows * spec.width);
+      return base.gatheredAttention(q, k, v, spec);
+    },
+    gatheredAttentionBackward: (q, k, v, out, dout, lse, spec) => {
+      counts.macs += spec.rows * spec.width * (3 * spec.d + 2 * spec.dv); // scores, dp, dq, dkeys, dvalues
+      hit('gatheredAttentionBackward', spec.rows * spec.width);
+      return base.gatheredAttentionBackward(q, k, v, out, dout, lse, spec);
+    },
   };
 }
 

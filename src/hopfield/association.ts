@@ -10,9 +10,12 @@ import { sizeOf } from '../tensor/shape.js';
 import type { Generator } from '../tensor/random.js';
 import {
   add, div, exp, expand, indexSelect, isfinite, logsumexp, matmul, mul, reshape, scatterAdd, softmax, sub, sum, topk,
-  transpose, unsqueeze, where,
+  transpose, unsqueeze, where, gatheredAttention,
 } from '../autograd/ops/index.js';
+import { noGrad } from '../autograd/engine.js';
+import { kernels } from '../tensor/backend/index.js';
 import { dropout } from '../nn/functional.js';
+import { scaledDotProductAttention } from '../autograd/ops/attention.js';
 import { entmax, sparsemax } from './separation.js';
 import { type IndexSet, flatRows } from './masks.js';
 import { type PrfOptions, kernelAggregate, kernelParts } from './feature-maps.js';
@@ -77,6 +80,53 @@ function maskData(mask: Tensor, batch: readonly number[], m: number): Float64Arr
   return Float64Array.from(d, (v) => (v !== 0 ? 1 : 0));
 }
 
+/** Whether the fused gathered-attention kernel can run this step: one float dtype, no association-weight dropout. */
+function fusable(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig): boolean {
+  const dt = x.dtype;
+  return !cfg.dropout && x.size > 0 && keys.size > 0 && dt !== 'int32' && keys.dtype === dt && values.dtype === dt && (typeof cfg.beta === 'number' || cfg.beta.dtype === dt);
+}
+
+/**
+ * The fused path of the sparse kinds: each of the nb·L query rows attends over `width` memories (local indices
+ * `index` of `period` rows, reused per batch element when period = L) in one kernel (src/autograd/ops/gathered.ts);
+ * slots flagged in `invalid` (index layout) or `bad` (one per slot), and padded memories, are excluded. Memories
+ * without batch axes are read in place (never expanded per batch element).
+ */
+function fusedGathered(
+  x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, index: Int32Array, width: number, period: number,
+  invalid: Uint8Array | null, bad: Uint8Array | null,
+): Tensor {
+  const { batch } = cfg;
+  const nb = sizeOf(batch);
+  const l = x.shape[x.ndim - 2]!;
+  const m = keys.shape[keys.ndim - 2]!;
+  const d = x.shape[x.ndim - 1]!;
+  const dv = values.shape[values.ndim - 1]!;
+  const rows = nb * l;
+  const sharedMem = sizeOf(keys.shape.slice(0, -2)) === 1 && sizeOf(values.shape.slice(0, -2)) === 1;
+  const kF = sharedMem ? reshape(keys, [m, d]) : flatBatch(keys, batch);
+  const vF = sharedMem ? reshape(values, [m, dv]) : flatBatch(values, batch);
+  let excluded: Uint8Array | null = bad ?? invalid;
+  if (cfg.mask) {
+    const md = maskData(cfg.mask, batch, m);
+    const ex = bad ?? new Uint8Array(rows * width);
+    const invShared = invalid !== null && invalid.length !== rows * width;
+    for (let r = 0; r < rows; r++) {
+      const b = Math.floor(r / l) * m;
+      const src = (r % period) * width;
+      for (let c = 0; c < width; c++) {
+        if (md[b + index[src + c]!] === 1 || (invalid !== null && invalid[invShared ? src + c : r * width + c] !== 0)) ex[r * width + c] = 1;
+      }
+    }
+    excluded = ex;
+  }
+  const beta = typeof cfg.beta === 'number' ? cfg.beta : reshape(expand(cfg.beta, [...batch, l, 1]), [rows]);
+  const out = gatheredAttention(flatBatch(x, batch), kF, vF, beta, {
+    index, width, period, groupRows: l, groupStride: sharedMem ? 0 : m, excluded,
+  });
+  return reshape(out, [...batch, l, dv]);
+}
+
 /**
  * Association over a gathered support: each of the nb·L query rows sees `width` memory rows (global row
  * indices `rows` into the batch-flattened memories); slots flagged in `bad` are excluded (−∞). Builds only
@@ -93,6 +143,10 @@ function gatheredStep(
   const dv = values.shape[values.ndim - 1]!;
   const width = set.width;
   const rows = nb * l;
+  if (!want && fusable(x, keys, values, cfg)) {
+    const period = set.index.length === l * width ? l : rows;
+    return { output: fusedGathered(x, keys, values, cfg, set.index, width, period, set.invalid, null), weights: null };
+  }
   const global = flatRows(set, nb, l, m);
   const idx = new Tensor(global, [global.length]);
   const xF = reshape(flatBatch(x, batch), [rows, 1, d]);
@@ -132,6 +186,21 @@ function topkStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want
   const m = keys.shape[keys.ndim - 2]!;
   const dv = values.shape[values.ndim - 1]!;
   const rows = nb * l;
+  if (!want && cfg.reading === 'renormalized' && fusable(x, keys, values, cfg)) {
+    // select without a graph (the selection is piecewise constant), then recompute the kept scores fused:
+    // softmax over the K kept scores is exactly the renormalized reading
+    // (the kept set's order is irrelevant to the weighted sum, so the selection kernel skips sorting it)
+    const sc = noGrad(() => {
+      // β folded into the queries ([..., L, d], not the [..., L, M] scores): β·(x·ξ) = (β·x)·ξ
+      const s = matmul(scale(x, cfg.beta), transpose(keys, -2, -1));
+      return reshape(expand(cfg.mask ? where(unsqueeze(cfg.mask, -2), -Infinity, s) : s, [...batch, l, m]), [rows, m]);
+    });
+    const top = kernels().topk(sc.contiguousData(), rows, m, k, true, false);
+    // a padded memory is kept only when fewer than K are unpadded: exclude it (its score is −∞ there)
+    let bad: Uint8Array | null = null;
+    if (cfg.mask) for (let t = 0; t < top.values.length; t++) if (top.values[t] === -Infinity) (bad ??= new Uint8Array(rows * k))[t] = 1;
+    return { output: fusedGathered(x, keys, values, cfg, top.indices, k, rows, null, bad), weights: null };
+  }
   let scores = scale(matmul(x, transpose(keys, -2, -1)), cfg.beta);
   if (cfg.mask) scores = where(unsqueeze(cfg.mask, -2), -Infinity, scores);
   scores = reshape(expand(scores, [...batch, l, m]), [rows, m]);
@@ -155,6 +224,12 @@ function topkStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want
 
 /** Dense-scored kinds: dense (softmax), sparsemax and entmax over β·Ξᵀx with the padding mask at −∞. */
 function denseStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want: boolean): StepResult {
+  // dense without weights or dropout: the fused kernel, which never forms the L×M matrix
+  if (cfg.kind === 'dense' && !want && !cfg.dropout && x.dtype === keys.dtype && keys.dtype === values.dtype) {
+    const opts: { scale: number | Tensor; mask?: Tensor } = { scale: cfg.beta };
+    if (cfg.mask) opts.mask = cfg.mask;
+    return { output: scaledDotProductAttention(x, keys, values, opts), weights: null };
+  }
   const scores = scale(matmul(x, transpose(keys, -2, -1)), cfg.beta);
   const mask = cfg.mask ? unsqueeze(cfg.mask, -2) : undefined;
   let w: Tensor;

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { HopgradError, check } from '../tensor/errors.js';
 import { fmt } from '../tensor/shape.js';
 import { Generator } from '../tensor/random.js';
+import { keep } from '../tensor/tidy.js';
 
 /** Throw naming `param` and the flat index of its first NaN or infinity. */
 export function finiteTensor(t: Tensor, where: string, param: string): void {
@@ -109,7 +110,7 @@ export function omegaFor(where: string, d: number, opts: { features?: number; se
   if (!om) {
     om = drawOmega(d, features, { seed });
     if (omegaCache.size >= 32) omegaCache.delete(omegaCache.keys().next().value!);
-    omegaCache.set(key, om);
+    omegaCache.set(key, keep(om)); // kept: a cache outlives any tidy() scope it was filled in
   }
   return om;
 }

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { check } from '../tensor/errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { kernels } from '../tensor/backend/index.js';
+import { keep } from '../tensor/tidy.js';
 import { type LoadResult, type StateDictOptions, collectState, loadState } from './state-dict.js';
 import { checkBuffer, checkParameter, describeValue as describe } from './validate.js';
 
@@ -99,7 +100,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
           this._params.set(name, v);
         } else if (kind === 'buffer') {
           checkBuffer(v, w, name);
-          this._buffers.set(name, v);
+          this._buffers.set(name, v === null ? v : keep(v)); // module state outlives any tidy() scope
         } else {
           this.checkModule(v, w, name);
           check(v === null || !v.modules().includes(this as unknown as AnyModule), w, () => `cannot set '${name}': it would make a cycle`);
@@ -127,7 +128,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   registerBuffer<T extends Tensor | null>(name: string, tensor: T, opts: BufferOptions = {}): T {
     this.checkName(name, 'buffer');
     checkBuffer(tensor, `${this.where()}.registerBuffer`, name);
-    this._buffers.set(name, tensor);
+    this._buffers.set(name, tensor === null ? tensor : keep(tensor)); // module state outlives any tidy() scope
     if (opts.persistent === false) this._nonPersistent.add(name);
     else this._nonPersistent.delete(name);
     this.defineAccessor(name, 'buffer');

@@ -171,9 +171,22 @@ export abstract class Optimizer<H extends Hyperparams> {
     return loss;
   }
 
-  /** Drop the gradients of every parameter (set `grad` to null), like PyTorch's `zero_grad(set_to_none=True)`. */
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of paramsOf(g)) p.grad = null;
+  /**
+   * Drop the gradients of every parameter (set `grad` to null), like PyTorch's `zero_grad(set_to_none=True)`.
+   * With `{ setToNone: false }` each existing gradient is zero-filled in place instead (a strided one is replaced
+   * by zeros), so a training loop inside tidy() reuses the same gradient memory every step.
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    check(options !== null && typeof options === 'object', `${this.optimizerName}.zeroGrad`, () => `options must be an object, got ${describe(options)}`);
+    const setToNone = options.setToNone ?? true;
+    check(typeof setToNone === 'boolean', `${this.optimizerName}.zeroGrad`, () => `setToNone must be a boolean, got ${describe(setToNone)}`);
+    for (const g of this.paramGroups) {
+      for (const p of paramsOf(g)) {
+        if (setToNone || p.grad === null) p.grad = null;
+        else if (p.grad.isContiguous() && !p.grad.isDisposed) p.grad._storage.fill(0);
+        else p.grad = new Tensor(new (p._storage.constructor as new (n: number) => FloatArray)(p.size), p.shape);
+      }
+    }
   }
 
   /**

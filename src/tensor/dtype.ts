@@ -1,4 +1,6 @@
-// Element types: float32 (default), float64 (gradient and theorem checks), int32 (indices).
+// Element types: float32 (default), float64 (gradient and theorem checks), int32 (indices), and `allocate`,
+// the one way kernels get output memory (through the buffer pool).
+import { poolTake } from './pool.js';
 
 /** The element types hopgrad tensors hold. */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -9,13 +11,28 @@ export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array 
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
-/** A fresh zero-filled typed array of `n` elements of `dtype`. */
+/**
+ * A zero-filled typed array of `n` elements of `dtype` that no live tensor uses: a reused one from the buffer
+ * pool (src/tensor/pool.ts; filled with zeros) when one of that dtype and length was released by tidy() or
+ * dispose(), else a fresh one. Kernels allocate every output through this (or `allocateUninit`).
+ */
 export function allocate(dtype: DType, n: number): TypedArray {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-  }
+  return poolTake(dtype, n, true);
+}
+
+/**
+ * Like `allocate`, but a reused array keeps its old contents: only for callers that overwrite every element
+ * (copies, elementwise outputs, results copied out of wasm memory). Never rely on its contents.
+ */
+export function allocateUninit(dtype: DType, n: number): TypedArray {
+  return poolTake(dtype, n, false);
+}
+
+/** A copy of `src` (e.g. a view into wasm memory) in an array from `allocateUninit` (pooled when possible). */
+export function allocateCopy<A extends TypedArray>(src: A): A {
+  const out = poolTake(dtypeOf(src), src.length, false) as A;
+  out.set(src);
+  return out;
 }
 
 /** The dtype a typed array holds. */

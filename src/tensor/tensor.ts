@@ -1,8 +1,9 @@
 // The Tensor: a typed-array storage viewed through shape, strides and offset, plus autograd bookkeeping.
 // Op methods (x.matmul, x.exp, ...) are installed onto the prototype by the op modules in src/autograd/ops.
-import { type DType, type TypedArray, allocate } from './dtype.js';
+import { type DType, type TypedArray, allocateUninit } from './dtype.js';
 import { type Shape, fmt, forEachRow, sizeOf, stridesOf } from './shape.js';
 import { HopgradError } from './errors.js';
+import { disownArray, releaseStorage, retainStorage } from './pool.js';
 
 /** A nested array of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
@@ -13,9 +14,25 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /** Gradients for each input given the gradient of the output (null where an input needs none). */
   readonly backward: (dy: Tensor) => readonly (Tensor | null)[];
+  /** What the op's forward saved for backward (tidy() keeps the tensors in it alive with the output). */
+  readonly saved?: unknown;
 }
 
 let nextId = 0;
+/** @internal Called with every new Tensor while a tidy() scope is open (set by src/tensor/tidy.ts). */
+let onCreate: ((t: Tensor) => void) | null = null;
+
+/** @internal Install (or remove, with null) the hook tidy() uses to track the tensors created in its scope. */
+export function setTensorCreateHook(hook: ((t: Tensor) => void) | null): void {
+  onCreate = hook;
+}
+
+function throwReleased(t: Tensor): never {
+  const what = `tensor ${fmt(t.shape)} ${t.dtype}${t.name ? ` '${t.name}'` : ''}`;
+  throw new HopgradError(t._disposed === 1
+    ? `${what}: tensor was released at the end of tidy(); return it from the tidy function or keep() it`
+    : `${what}: tensor was disposed (dispose() was called on it); it cannot be used any more`);
+}
 
 /**
  * An n-dimensional array of float32, float64 or int32 values.
@@ -27,8 +44,17 @@ let nextId = 0;
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** @internal the storage (shared between views). */
-  readonly _storage: TypedArray;
+  /** @internal the storage (shared between views); throws once the tensor was released or disposed. */
+  get _storage(): TypedArray {
+    if (this._disposed !== 0) throwReleased(this);
+    return this._data;
+  }
+  /** @internal the storage without the released check (tidy/pool bookkeeping only). */
+  readonly _data: TypedArray;
+  /** @internal 0 live, 1 released at the end of tidy(), 2 disposed with dispose(). */
+  _disposed: 0 | 1 | 2 = 0;
+  /** @internal kept with keep(): no tidy() scope releases it. */
+  _kept = false;
   /** @internal element strides, one per axis (0 for broadcast axes). */
   readonly _strides: readonly number[];
   /** @internal first element's index in storage. */
@@ -48,11 +74,33 @@ export class Tensor {
 
   /** @internal use `tensor()`, `zeros()` and the ops to make tensors. */
   constructor(storage: TypedArray, shape: Shape, strides?: readonly number[], offset = 0) {
-    this._storage = storage;
+    this._data = storage;
     this.shape = Object.freeze([...shape]);
     this._strides = Object.freeze(strides ? [...strides] : stridesOf(shape));
     this._offset = offset;
     this.dtype = storage instanceof Float32Array ? 'float32' : storage instanceof Float64Array ? 'float64' : 'int32';
+    retainStorage(storage);
+    if (onCreate !== null) onCreate(this);
+  }
+
+  /** Whether this tensor was released (at the end of tidy()) or disposed; its data can no longer be read. */
+  get isDisposed(): boolean {
+    return this._disposed !== 0;
+  }
+
+  /**
+   * Release this tensor now: its storage returns to the buffer pool once no other live tensor (view) uses it,
+   * and any later use of this tensor throws. Disposing twice is a no-op.
+   */
+  dispose(): void {
+    this._release(2);
+  }
+
+  /** @internal mark released (1: by tidy, 2: by dispose) and hand the storage back; `protect` storages are never pooled. */
+  _release(kind: 1 | 2, protect?: ReadonlySet<unknown>): void {
+    if (this._disposed !== 0) return;
+    this._disposed = kind;
+    releaseStorage(this._data, protect);
   }
 
   /** Number of elements. */
@@ -91,7 +139,9 @@ export class Tensor {
   /** A copy of the elements in row-major order as a typed array of this tensor's dtype. */
   dataSync(): TypedArray {
     const d = this.contiguousData();
-    return d === this._storage ? d.slice() : d;
+    if (d === this._storage) return d.slice();
+    disownArray(d); // the caller owns the copy: it must never go back to the buffer pool
+    return d;
   }
 
   /** Alias of `dataSync()` returning a promise, for code written against asynchronous backends. */
@@ -163,7 +213,7 @@ export class Tensor {
 /** Copy a strided view into a fresh contiguous typed array (the reference implementation of every view). */
 export function gatherStrided(src: TypedArray, shape: Shape, strides: readonly number[], offset: number): TypedArray {
   const n = sizeOf(shape);
-  const out = allocate(src instanceof Float32Array ? 'float32' : src instanceof Float64Array ? 'float64' : 'int32', n);
+  const out = allocateUninit(src instanceof Float32Array ? 'float32' : src instanceof Float64Array ? 'float64' : 'int32', n);
   const rank = shape.length;
   if (n === 0) return out;
   if (rank === 0) {

@@ -1,7 +1,9 @@
 // The browser run: hopgrad's built ESM bundle in headless Chromium (WebGL2 on SwiftShader), checking gpu detection,
-// setBackend('auto') → wasm (not gpu.js) on a software renderer, and gpujs (webgl2) vs cpu kernel parity. It FAILS, never
-// skips, when /usr/bin/chromium is missing: CI installs Debian's chromium first (see .ci/run). FC_SEED replays a
-// seed; FC_RUNS_BROWSER sets the runs per kernel (default 30).
+// setBackend('auto') → wasm (not gpu.js) on a software renderer, gpujs (webgl2) vs cpu kernel parity, and the wasm
+// backend: the default, wasm vs cpu parity, its Web Workers on shared memory on the cross-origin isolated page (and
+// inside a Web Worker), one thread on a second page served without COOP/COEP. It FAILS, never skips, when
+// /usr/bin/chromium is missing: CI installs Debian's chromium first (see .ci/run). FC_SEED replays a seed;
+// FC_RUNS_BROWSER sets the runs per kernel (default 30).
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, type BrowserRunResult, runBrowserTests } from './harness.js';
@@ -26,7 +28,8 @@ describe('browser: built bundle in headless Chromium', () => {
     const r = result;
     expect(r, 'the browser run produced no report').not.toBeNull();
     if (!r) return;
-    console.log(`browser run: seed ${String(r.report.info['seed'])}, ${runs} runs per kernel, bundle ${r.bundleBytes} bytes`);
+    console.log(`browser run: seed ${String(r.report.info['seed'])}, ${runs} runs per kernel, bundle ${r.bundleBytes} bytes, ` +
+      `build ${r.phaseMs.build} ms, pages ${r.phaseMs.pages} ms`);
     const failed = r.report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     expect(failed, `failed in-page checks:\n${failed.join('\n')}\nbrowser console:\n${r.console.join('\n')}`).toEqual([]);
     expect(r.report.checks.length).toBeGreaterThan(5);

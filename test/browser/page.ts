@@ -1,12 +1,15 @@
 // The in-page browser test: imports the built hopgrad bundle (the bare specifier 'hopgrad', mapped by the page's
 // import map; the harness rewrites this file's import of src/index.js to it), then checks gpu detection, that
 // setBackend('auto') picks wasm, not gpu.js, on a software renderer, gpujs-vs-cpu parity in gpu.js's WebGL2 mode (the same
-// arbitraries and tolerances as the Node property test), and measures matmul. Results go to window.__hopgrad.
+// arbitraries and tolerances as the Node property test), the wasm backend (wasm-checks.ts: default backend, parity,
+// Web Workers on shared memory), and measures matmul. With ?coi=0 the page is served without COOP/COEP and runs
+// only the wasm checks, single-threaded. Results go to window.__hopgrad.
 import fc from 'fast-check';
 import * as hopgrad from '../../src/index.js';
 import type * as GpujsModule from '../../src/tensor/backend/gpujs/index.js';
 import type { Backend, MatmulSpec } from '../../src/tensor/backend/backend.js';
 import { checkParity, parityCases, runCase, worstRatio } from './parity-cases.js';
+import { WASM_REQUIRED, type WasmPageApi, askWorker, wasmInWorker, wasmParity, wasmSingle, wasmStart, wasmThreads, wasmTiming } from './wasm-checks.js';
 
 /** What the page needs from the public entry (checked at run time, so a missing export is a clear failure). */
 type Api = Pick<typeof GpujsModule, 'DEFAULT_MIN_WORK' | 'configureGpujs' | 'detectGpu' | 'gpujsStatus' | 'gpujsStats' | 'resetGpujsStats' |
@@ -14,9 +17,10 @@ type Api = Pick<typeof GpujsModule, 'DEFAULT_MIN_WORK' | 'configureGpujs' | 'det
   backendKernels(name: string): Backend;
   setBackend(name: string): unknown;
   getBackend(): string;
-};
+} & WasmPageApi;
 const REQUIRED: readonly (keyof Api)[] = ['backendKernels', 'setBackend', 'getBackend', 'DEFAULT_MIN_WORK', 'configureGpujs', 'detectGpu',
-  'gpujsStatus', 'gpujsStats', 'resetGpujsStats', 'gpujsFailures', 'GPUJS_KERNELS', 'GPUJS_UNARY_OPS', 'GPUJS_BINARY_OPS', 'GPUJS_REDUCE_OPS'];
+  'gpujsStatus', 'gpujsStats', 'resetGpujsStats', 'gpujsFailures', 'GPUJS_KERNELS', 'GPUJS_UNARY_OPS', 'GPUJS_BINARY_OPS', 'GPUJS_REDUCE_OPS',
+  ...WASM_REQUIRED];
 
 /** One named check of the page's report. */
 export interface PageCheck { name: string; ok: boolean; detail: string; ms: number }
@@ -26,6 +30,8 @@ export interface PageReport { done: true; checks: PageCheck[]; info: Record<stri
 const params = new URLSearchParams(location.search);
 const numRuns = Number(params.get('runs') ?? 30);
 const seed = params.has('seed') ? Number(params.get('seed')) : Date.now() % 2147483647;
+/** ?coi=0: the harness served this page without COOP/COEP. */
+const isolatedSuite = params.get('coi') !== '0';
 const checks: PageCheck[] = [];
 const info: Record<string, unknown> = { seed, numRuns, userAgent: navigator.userAgent };
 
@@ -54,13 +60,21 @@ function time(fn: () => unknown, reps: number): number {
 
 async function main(): Promise<void> {
   const lib = hopgrad as unknown as Partial<Api>; // narrowed below: every REQUIRED member is checked
+  const initialBackend = typeof lib.getBackend === 'function' ? lib.getBackend() : '(no getBackend)';
   const missing = REQUIRED.filter((k) => lib[k] === undefined);
   await check('public entry exports the backend API', () => (missing.length === 0 ? null
     : `the bundle built from the public entry lacks: ${missing.join(', ')} (src/index.ts must re-export them from ./tensor/backend/gpujs/index.js)`));
   if (missing.length > 0) return;
   const api = lib as Api;
 
+  if (!isolatedSuite) {
+    await wasmStart(api, check, initialBackend, info);
+    await wasmSingle(api, check);
+    await wasmParity(api, check, numRuns, seed, false);
+    return;
+  }
   await check('page is cross-origin isolated (COOP/COEP)', () => (globalThis.crossOriginIsolated ? null : 'crossOriginIsolated is false'));
+  await wasmStart(api, check, initialBackend, info); // starts the Web Workers, which boot during the gpu.js checks
 
   await check('detectGpu reports SwiftShader as software', () => {
     const d = api.detectGpu({ refresh: true });
@@ -109,9 +123,19 @@ async function main(): Promise<void> {
     });
   }
 
-  // measurements only (never asserted; ?bench=1): matmul on WebGL2/SwiftShader vs the cpu kernel
-  if (params.get('bench') === '1') bench(api, gpujs, cpu);
   api.configureGpujs({ mode: 'gpu', minWork: api.DEFAULT_MIN_WORK });
+
+  await wasmThreads(api, check, info);
+  await wasmParity(api, check, numRuns, seed, true);
+  await wasmInWorker(check, info);
+
+  // measurements only (never asserted): ?bench=1 matmul on WebGL2/SwiftShader vs the cpu kernel; ?wasmbench=1 W1 on
+  // 1 and 2 wasm threads
+  if (params.get('bench') === '1') bench(api, gpujs, cpu);
+  if (params.get('wasmbench') === '1') {
+    await wasmTiming(api, info);
+    info['wasmTimingInWorker'] = (await askWorker('bench', 120_000)).info['wasmTiming'];
+  }
 }
 
 function bench(api: Api, gpujs: Backend, cpu: Backend): void {

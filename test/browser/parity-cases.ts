@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import type { Backend, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from '../../src/tensor/backend/backend.js';
 import type { GpujsKernelName } from '../../src/tensor/backend/gpujs/backend.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
+import { mulberry32 as rng } from '../helpers/rng.js';
 
 /** One call of a kernel the gpujs backend overrides. */
 export type ParityCase =
@@ -21,18 +22,6 @@ export interface OpLists { unary: readonly UnaryOp[]; binary: readonly BinaryOp[
 export type CaseArbitraries = { [K in GpujsKernelName]: fc.Arbitrary<Extract<ParityCase, { kernel: K }>> };
 
 // ---- data -------------------------------------------------------------------------------------------------
-
-/** mulberry32: a small deterministic PRNG so data follows from one shrinkable seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How values are drawn: uniform, small integers (exact products, ties), or a wide exponent range. */
 type Kind = 'uniform' | 'ints' | 'wide' | 'positive' | 'nonfinite';

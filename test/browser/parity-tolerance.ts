@@ -20,7 +20,7 @@
 //   subtraction of max (≤ |x| + |lse| in magnitude), log's few ULP, and log of the sum's relative error.
 // Calls the gpujs backend hands to the cpu kernel (NaN/±∞ data, out-of-domain inputs, cpu-only ops) are held to
 // the same bounds (they match exactly); −∞ and NaN must always match in place.
-import type { UnaryOp } from '../../src/tensor/backend/backend.js';
+import type { MatmulSpec, UnaryOp } from '../../src/tensor/backend/backend.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
 import type { ParityCase } from './parity-cases.js';
 
@@ -106,13 +106,15 @@ export function tolerance(c: ParityCase, ref: TypedArray): (i: number) => number
   }
 }
 
+/** A one-line summary of a matmul call (its spec) for failure messages. */
+export function describeMatmul(s: MatmulSpec): string {
+  return `matmul batch=${s.batch} m=${s.m} k=${s.k} n=${s.n} transA=${s.transA} transB=${s.transB} aIndex=[${s.aIndex.join(',')}] bIndex=[${s.bIndex.join(',')}]`;
+}
+
 /** A one-line summary of a case (kernel, op, shapes) for failure messages. */
 export function describeCase(c: ParityCase): string {
   switch (c.kernel) {
-    case 'matmul': {
-      const s = c.spec;
-      return `matmul batch=${s.batch} m=${s.m} k=${s.k} n=${s.n} transA=${s.transA} transB=${s.transB} aIndex=[${s.aIndex.join(',')}] bIndex=[${s.bIndex.join(',')}]`;
-    }
+    case 'matmul': return describeMatmul(c.spec);
     case 'softmax': case 'logSoftmax': case 'logsumexp': return `${c.kernel} rows=${c.rows} cols=${c.cols}`;
     case 'unary': return `unary ${c.op}(param=${c.param}) n=${c.x.length}`;
     case 'binary': return `binary ${c.op} out=[${c.outShape.join(',')}] aStrides=[${c.aStrides.join(',')}] (len ${c.a.length}) bStrides=[${c.bStrides.join(',')}] (len ${c.b.length})`;

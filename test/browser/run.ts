@@ -1,5 +1,7 @@
 // Run the browser tests by hand and print the page's report: `npx tsx test/browser/run.ts [--runs N] [--seed S]
-// [--bench] [--entry path/to/built/index.js]`; --bench also times matmul. Exits 1 when a check fails.
+// [--bench] [--wasm-bench] [--no-plain] [--entry path/to/built/index.js]`; --bench also times matmul on gpu.js,
+// --wasm-bench W1 on 1 and 2 wasm threads (bench/browser-probe.ts prints it as a table), --no-plain skips the page
+// served without COOP/COEP. Exits 1 when a check fails.
 // (npm test runs browser.test.ts.)
 import { runBrowserTests } from './harness.js';
 
@@ -13,7 +15,8 @@ const seed = arg('seed');
 const entry = arg('entry');
 const t0 = Date.now();
 const r = await runBrowserTests({
-  bench: process.argv.includes('--bench'), ...(runs ? { runs: Number(runs) } : {}), ...(seed ? { seed: Number(seed) } : {}), ...(entry ? { entry } : {}),
+  bench: process.argv.includes('--bench'), wasmBench: process.argv.includes('--wasm-bench'), plain: !process.argv.includes('--no-plain'),
+  ...(runs ? { runs: Number(runs) } : {}), ...(seed ? { seed: Number(seed) } : {}), ...(entry ? { entry } : {}),
 });
 for (const c of r.report.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name} (${c.ms} ms)${c.ok ? '' : `\n     ${c.detail}`}`);
 console.log(JSON.stringify({ ...r.report.info, bundleBytes: r.bundleBytes, totalMs: Date.now() - t0 }, null, 2));

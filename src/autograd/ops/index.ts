@@ -16,4 +16,8 @@ export {
 } from './indexing.js';
 export type { SliceEntry, SortResult, TopkOptions, SortOptions } from './indexing.js';
 export { concat, cat, stack, split, chunk, pad, repeat, tile, flip } from './join.js';
+export { scaledDotProductAttention } from './attention.js';
+export type { AttentionOptions } from './attention.js';
 export type { TensorLike } from './util.js';
+export { gatheredAttention } from './gathered.js';
+export type { GatheredIndex } from './gathered.js';

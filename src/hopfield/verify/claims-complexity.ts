@@ -57,7 +57,15 @@ function countingBackend(): Backend {
       return (...args: unknown[]) => {
         const out = (f as (...a: unknown[]) => unknown).apply(target, args);
         const spec = prop === 'matmul' ? (args[2] as { batch: number; m: number; k: number; n: number }) : null;
-        note(args, out, spec ? spec.batch * spec.m * spec.k * spec.n : 0);
+        // the fused attention kernels: scores + weighted sum forward; scores, dP, dq, dk, dv backward
+        const att = prop === 'attention' ? args[3] : prop === 'attentionBackward' ? args[6] : null;
+        const a = att as { batch: number; l: number; m: number; d: number; dv: number } | null;
+        const attMacs = a ? a.batch * a.l * a.m * (prop === 'attention' ? a.d + a.dv : 3 * a.d + 2 * a.dv) : 0;
+        // the fused gathered attention (window / random / top-K): the same per kept slot instead of per memory
+        const gat = prop === 'gatheredAttention' ? args[3] : prop === 'gatheredAttentionBackward' ? args[6] : null;
+        const gs = gat as { rows: number; width: number; d: number; dv: number } | null;
+        const gatMacs = gs ? gs.rows * gs.width * (prop === 'gatheredAttention' ? gs.d + gs.dv : 3 * gs.d + 2 * gs.dv) : 0;
+        note(args, out, (spec ? spec.batch * spec.m * spec.k * spec.n : 0) + attMacs + gatMacs);
         return out;
       };
     },

@@ -87,10 +87,84 @@ export interface Backend {
   gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray;
   /** The adjoint of gather: out [outer, n, inner] zero, then out[o, idx[o,j,i], i] += src[o, j, i]. */
   scatterAdd(src: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray;
-  /** The k largest (or smallest) entries of each row of [rows, cols], sorted; ties keep the lower index first. */
-  topk(x: TypedArray, rows: number, cols: number, k: number, largest: boolean): { values: TypedArray; indices: Int32Array };
+  /**
+   * The k largest (or smallest) entries of each row of [rows, cols], sorted; ties keep the lower index first.
+   * With `sorted` false the same k entries come in an unspecified (deterministic) order, skipping the sort.
+   */
+  topk(x: TypedArray, rows: number, cols: number, k: number, largest: boolean, sorted?: boolean): { values: TypedArray; indices: Int32Array };
   /** A stable argsort of each row of [rows, cols]. */
   argsort(x: TypedArray, rows: number, cols: number, descending: boolean): Int32Array;
+
+  /**
+   * Fused scaled-dot-product attention per batch element b (see AttentionSpec): out_i = Σ_j P_ij v_j with
+   * P_i = softmax_j(scale_i · q_i·k_j, padded j at −∞), never forming the l×m matrix; also the per-row
+   * lse_i = log Σ_j exp(scale_i · q_i·k_j) (−∞, and out_i = 0, for a row whose memories are all padded).
+   * q [batch, l, d], k [batch, m, d], v [batch, m, dv]; out [batch, l, dv] and lse [batch·l] in q's dtype.
+   */
+  attention(q: TypedArray, k: TypedArray, v: TypedArray, spec: AttentionSpec): { out: TypedArray; lse: TypedArray };
+  /**
+   * The backward of `attention` from its saved out and lse (scores recomputed block by block): with
+   * δ_i = dout_i·out_i and dS_ij = P_ij (dout_i·v_j − δ_i): dq_i = scale_i Σ_j dS_ij k_j, dk_j = Σ_i scale_i dS_ij q_i,
+   * dv_j = Σ_i P_ij dout_i, dscale_i = Σ_j dS_ij (q_i·k_j). Gradients not asked for in `spec.needs` are null.
+   */
+  attentionBackward(
+    q: TypedArray, k: TypedArray, v: TypedArray, out: TypedArray, dout: TypedArray, lse: TypedArray, spec: AttentionSpec,
+  ): { dq: TypedArray | null; dk: TypedArray | null; dv: TypedArray | null; dscale: TypedArray | null };
+
+  /**
+   * Gathered attention (see GatheredSpec): out_r = Σ_c p_rc v_g(r,c) with p_r = softmax_c(scale_r · q_r·k_g(r,c)) over
+   * the row's non-excluded slots, and lse_r = log Σ_c exp(scale_r · q_r·k_g(r,c)); a row whose slots are all
+   * excluded gets out 0 and lse −∞. q [rows, d], keys [n, d], values [n, dv]; out [rows, dv], lse [rows] in q's dtype.
+   */
+  gatheredAttention(q: TypedArray, keys: TypedArray, values: TypedArray, spec: GatheredSpec): { out: TypedArray; lse: TypedArray };
+  /**
+   * The backward of `gatheredAttention` from its out and lse: with δ_r = dout_r·out_r and ds_rc = p_rc (dout_r·v_g − δ_r):
+   * dq_r = scale_r Σ_c ds_rc k_g, dkeys_g += scale_r ds_rc q_r, dvalues_g += p_rc dout_r (scatter-added into [n, ·]),
+   * dscale_r = Σ_c ds_rc (q_r·k_g). Gradients not asked for in `spec.needs` are null.
+   */
+  gatheredAttentionBackward(
+    q: TypedArray, keys: TypedArray, values: TypedArray, out: TypedArray, dout: TypedArray, lse: TypedArray, spec: GatheredSpec,
+  ): { dq: TypedArray | null; dkeys: TypedArray | null; dvalues: TypedArray | null; dscale: TypedArray | null };
+}
+
+/**
+ * The problem of an attention kernel: `batch` independent problems of l query rows and m key/value rows,
+ * key dimension d and value dimension dv. `scale` multiplies the raw scores q_i·k_j: one number, or one per
+ * query row (a typed array of batch·l). `mask` (batch·m, nonzero = padded) excludes keys; null for none.
+ * `needs` (backward only; default all but dscale) says which gradients to compute.
+ */
+export interface AttentionSpec {
+  batch: number;
+  l: number;
+  m: number;
+  d: number;
+  dv: number;
+  scale: number | TypedArray;
+  mask: Uint8Array | null;
+  needs?: { dq: boolean; dk: boolean; dv: boolean; dscale: boolean };
+}
+
+/**
+ * The problem of a gathered-attention kernel: `rows` query rows, each attending over `width` memory rows of keys
+ * [n, d] / values [n, dv] picked by an index set. Slot (r, c) reads global memory row
+ * ⌊r / groupRows⌋·groupStride + index[(r mod period)·width + c]; so an index set of `period` rows can be shared by
+ * every batch element (the window: period = groupRows = L, groupStride = M), or given per row (period = rows).
+ * `excluded` (nonzero = slot left out, at −∞) has the index's layout (period·width) or one entry per slot
+ * (rows·width); null for none. `scale` multiplies the raw scores: one number, or one per query row.
+ * `needs` (backward only; default all but dscale) says which gradients to compute.
+ */
+export interface GatheredSpec {
+  rows: number;
+  width: number;
+  d: number;
+  dv: number;
+  index: Int32Array;
+  excluded: Uint8Array | null;
+  period: number;
+  groupRows: number;
+  groupStride: number;
+  scale: number | TypedArray;
+  needs?: { dq: boolean; dkeys: boolean; dvalues: boolean; dscale: boolean };
 }
 
 /** The names `setBackend` accepts. */

@@ -3,7 +3,7 @@ import { HopgradError } from '../errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { cpuBackend } from './cpu/index.js';
 
-export type { Backend, BackendName, BinaryOp, MatmulSpec, ReduceOp, UnaryOp } from './backend.js';
+export type { AttentionSpec, Backend, BackendName, BinaryOp, GatheredSpec, MatmulSpec, ReduceOp, UnaryOp } from './backend.js';
 
 /** A factory for an optional backend; it returns null where the backend cannot run here. */
 export type BackendFactory = () => Backend | null;

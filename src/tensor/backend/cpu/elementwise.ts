@@ -1,5 +1,5 @@
 // CPU kernels for elementwise ops: unary functions, broadcasting binary ops, where, cast, strided copy.
-import { type DType, type TypedArray, allocate } from '../../dtype.js';
+import { type DType, type TypedArray, allocate, allocateUninit } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { gatherStrided } from '../../tensor.js';
 
@@ -40,7 +40,7 @@ export function unaryFn(op: UnaryOp, p: number): (x: number) => number {
 
 export function unary(op: UnaryOp, x: TypedArray, outDtype: DType, param = 0): TypedArray {
   const f = unaryFn(op, param);
-  const out = allocate(outDtype, x.length);
+  const out = allocateUninit(outDtype, x.length);
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
   return out;
 }
@@ -141,13 +141,13 @@ export function binary(
 }
 
 export function where(cond: TypedArray, a: TypedArray, b: TypedArray, outDtype: DType): TypedArray {
-  const out = allocate(outDtype, cond.length);
+  const out = allocateUninit(outDtype, cond.length);
   for (let i = 0; i < cond.length; i++) out[i] = cond[i] !== 0 ? a[i]! : b[i]!;
   return out;
 }
 
 export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = allocate(dtype, x.length);
+  const out = allocateUninit(dtype, x.length);
   if (dtype === 'int32') for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
   else out.set(x);
   return out;

@@ -6,6 +6,8 @@ import { matmul } from './matmul.js';
 import { layerNorm, logSoftmax, logsumexp, softmax } from './nn.js';
 import { argsort, gather, scatterAdd, topk } from './indexing.js';
 import { entmax, sparsemax } from './separation.js';
+import { attention, attentionBackward } from './attention.js';
+import { gatheredAttention, gatheredAttentionBackward } from './gathered.js';
 
 /** The reference backend. */
 export const cpuBackend: Backend = {
@@ -15,5 +17,7 @@ export const cpuBackend: Backend = {
   matmul,
   softmax, logSoftmax, logsumexp, layerNorm,
   sparsemax, entmax,
+  attention, attentionBackward,
+  gatheredAttention, gatheredAttentionBackward,
   gather, scatterAdd, topk, argsort,
 };

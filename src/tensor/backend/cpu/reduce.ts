@@ -26,7 +26,7 @@ export function reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, in
 }
 
 export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, outer: number, n: number, inner: number): Int32Array {
-  const out = new Int32Array(outer * inner);
+  const out = allocate('int32', outer * inner) as Int32Array;
   const sign = op === 'argmax' ? 1 : -1;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {

@@ -6,9 +6,12 @@ import { cpuBackend } from '../cpu/index.js';
 import { binary, unary } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { layerNorm, logSoftmax, logsumexp, softmax } from './rows.js';
+import { attention, attentionBackward } from './attention.js';
+import { gatheredAttention, gatheredAttentionBackward, topk } from './gathered.js';
 
 /** The kernels the wasm backend implements in WebAssembly (every other kernel is the cpu one). */
-export const wasmKernels = { matmul, softmax, logSoftmax, logsumexp, layerNorm, unary, binary } satisfies Partial<Backend>;
+export const wasmKernels = { matmul, softmax, logSoftmax, logsumexp, layerNorm, unary, binary, attention, attentionBackward,
+  gatheredAttention, gatheredAttentionBackward, topk } satisfies Partial<Backend>;
 
 /** Names of the kernels wasm overrides. */
 export type WasmKernelName = keyof typeof wasmKernels;

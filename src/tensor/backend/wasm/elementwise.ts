@@ -3,7 +3,7 @@
 // contiguous ones, is a [rows, cols] view in which each operand is a full row or one value per row (any row
 // stride): same shape, scalar, row vector ([.., n] + [n]) and column vector ([r, n] + [r, 1]). Contiguous
 // 1-D cases are cut into rows of CHUNK so threads can share them. Everything else uses the cpu kernel.
-import type { DType, TypedArray } from '../../dtype.js';
+import { type DType, type TypedArray, allocateCopy } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { BINARY_ARGS, UNARY_ARGS, WASM_BINARY_OPS, WASM_UNARY_OPS } from './gen-elementwise.js';
@@ -31,7 +31,7 @@ export function unary(op: UnaryOp, x: TypedArray, outDtype: DType, param = 0): T
       rt.i32[a + UNARY_ARGS.vectors] = vectors; rt.f32[a + UNARY_ARGS.param] = param;
       const cost = op === 'exp' || op === 'sigmoid' ? 8 : 1;
       rt.exec('unary', args, rt.threadsFor(n * cost), 'unary');
-      return rt.f32.slice(out / 4, out / 4 + n);
+      return allocateCopy(rt.f32.subarray(out / 4, out / 4 + n));
     }
   }
   noteFallback('unary');
@@ -100,7 +100,7 @@ export function binary(
       i32[w + B.b] = pb; i32[w + B.bStride] = plan.b.stride; i32[w + B.bVec] = plan.b.vec ? 1 : 0;
       i32[w + B.out] = out; i32[w + B.rows] = rows; i32[w + B.cols] = cols;
       rt.exec('binary', args, rt.threadsFor(n), 'binary');
-      return rt.f32.slice(out / 4, out / 4 + n);
+      return allocateCopy(rt.f32.subarray(out / 4, out / 4 + n));
     }
   }
   noteFallback('binary');

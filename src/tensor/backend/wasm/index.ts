@@ -1,8 +1,8 @@
-// The wasm backend's entry: registers 'wasm' (WebAssembly SIMD kernels, multi-threaded on Node's worker
-// threads) with the backend registry and re-exports its controls. Importing this module never throws and
-// starts nothing: the module bytes are generated and compiled on the first kernel call, worker threads start
-// on the first call large enough to split. Where WebAssembly SIMD exists, wasm is the default backend (see
-// initDefaultBackend) and `auto`'s choice after a real GPU.
+// The wasm backend's entry: registers 'wasm' (WebAssembly SIMD kernels, multi-threaded on Node's worker threads
+// or on Web Workers in cross-origin isolated pages) with the backend registry and re-exports its controls.
+// Importing this module never throws and starts nothing: the module bytes are generated and compiled on the
+// first kernel call, worker threads start on the first call large enough to split. Where WebAssembly SIMD
+// exists, wasm is the default backend (see initDefaultBackend) and `auto`'s choice after a real GPU.
 import { registerBackend } from '../index.js';
 import { createWasmBackend } from './backend.js';
 import { wasmAvailable } from './runtime.js';

@@ -2,7 +2,7 @@
 // panels per k block (job pack_b, split over threads), then runs the gemm job whose tasks — (batch element,
 // block of ≤ blockM rows of C) — threads claim from an atomic counter; C is copied out. float32 only: other
 // dtypes, empty products and calls below `minWork` multiply-adds use the cpu kernel.
-import type { TypedArray } from '../../dtype.js';
+import { type TypedArray, allocateCopy } from '../../dtype.js';
 import type { MatmulSpec } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { GEMM_ARGS, MR, NR, PACK_ARGS, TILE_BYTES } from './gen-gemm.js';
@@ -59,5 +59,5 @@ export function matmul(a: TypedArray, b: TypedArray, spec: MatmulSpec): TypedArr
   i32[g + G.bIndex] = pIdx + batch * 4; i32[g + G.kc] = kc; i32[g + G.mc] = mc; i32[g + G.scratch] = pScratch;
   i32[g + G.tasksPerBatch] = Math.ceil(m / mc);
   rt.exec('gemm', g * 4, threads, 'matmul');
-  return rt.f32.slice(pC / 4, pC / 4 + batch * m * n);
+  return allocateCopy(rt.f32.subarray(pC / 4, pC / 4 + batch * m * n));
 }

@@ -7,10 +7,14 @@ import { I32, ModuleBuilder } from './encoder.js';
 import { binaryJob, unaryJob } from './gen-elementwise.js';
 import { gemmJob, packJob } from './gen-gemm.js';
 import { lnNormJob, lnStatsJob, lseStatsJob, softmaxJob, subRowJob } from './gen-rows.js';
+import { attentionJobs } from './gen-attention.js';
+import { gatheredJobs } from './gen-gathered.js';
 
 /** Job ids understood by the module's `run` export. */
 export const JOB = {
   gemm: 0, packB: 1, softmax: 2, lseStats: 3, subRow: 4, lnStats: 5, lnNorm: 6, unary: 7, binary: 8,
+  attnFwd: 20, attnBwd: 21,
+  gatheredFwd: 30, gatheredBwdRows: 31, gatheredBwdScatter: 32, topkSelect: 33,
 } as const;
 export type JobName = keyof typeof JOB;
 
@@ -36,6 +40,8 @@ export function wasmModuleBytes(shared: boolean, relaxed = false): Uint8Array<Ar
   const jobs: Record<JobName, number> = {
     gemm: gemmJob(mod, relaxed), packB: packJob(mod), softmax: softmaxJob(mod), lseStats: lseStatsJob(mod),
     subRow: subRowJob(mod), lnStats: lnStatsJob(mod), lnNorm: lnNormJob(mod), unary: unaryJob(mod), binary: binaryJob(mod),
+    ...attentionJobs(mod),
+    ...gatheredJobs(mod),
   };
   mod.func('run', [I32, I32, I32, I32], [], (c, [job, args, tid, nth]) => {
     for (const name of Object.keys(JOB) as JobName[]) {

@@ -1,9 +1,13 @@
 // Platform probes for the wasm backend, without importing any Node module statically (the backend stays
 // browser-safe): Node's built-ins are reached through process.getBuiltinModule (Node ≥ 20.16), so bundlers see
-// nothing to resolve. Provides the core count, whether this thread may block in Atomics.wait, and the thread
-// spawner: Node worker_threads (unref'd, so they never keep the process alive); browsers get none for now
-// (their main thread cannot block, so synchronous kernels run on one thread there).
-import { type Spawner, WORKER_BODY } from './threads.js';
+// nothing to resolve. Provides the core count, whether shared memory can exist, whether this thread may block in
+// Atomics.wait, and the thread spawner: Node worker_threads (unref'd, so they never keep the process alive), or
+// in browsers — a window or a Web Worker — Web Workers started from a Blob URL of the same worker body, only when
+// the context is cross-origin isolated (SharedArrayBuffer and shared WebAssembly.Memory need it); otherwise none,
+// and kernels run on one thread.
+import { type Spawner, WORKER_BODY, atomicsWaitAllowed } from './threads.js';
+
+export { atomicsWaitAllowed };
 
 interface NodeProcessLike { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown }
 
@@ -45,9 +49,52 @@ export function sharedMemoryPossible(): boolean {
   return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
-/** A spawner of worker threads for this platform, or null where synchronous kernels cannot use threads. */
+/** The parts of the browser's Worker the pool uses. */
+interface WebWorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  onerror: ((ev: unknown) => unknown) | null;
+  onmessageerror: ((ev: unknown) => unknown) | null;
+}
+type WebWorkerCtor = new (url: string, opts: { name: string }) => WebWorkerLike;
+interface BrowserGlobals {
+  Worker?: WebWorkerCtor;
+  Blob?: new (parts: string[], opts: { type: string }) => unknown;
+  URL?: { createObjectURL?: (blob: unknown) => string };
+}
+
+let workerUrl: string | null = null;
+
+/**
+ * Web Workers (classic, from one Blob URL of WORKER_BODY) that take their WorkerInit — the shared memory and the
+ * compiled module, both structured-cloneable within a cross-origin isolated agent cluster — from their first
+ * message. They boot asynchronously, which the pool handles (`asyncBoot`); a worker whose script fails raises
+ * `error`, one that cannot instantiate the module writes −1 to its ready word.
+ */
+function webWorkerSpawner(): Spawner | null {
+  const g = globalThis as BrowserGlobals;
+  const WorkerCtor = g.Worker, BlobCtor = g.Blob, createUrl = g.URL?.createObjectURL;
+  if (typeof WorkerCtor !== 'function' || typeof BlobCtor !== 'function' || typeof createUrl !== 'function' || !sharedMemoryPossible()) return null;
+  const spawn = (init: Parameters<Spawner>[0], onFail: () => void): WebWorkerLike | null => {
+    if (workerUrl === null) {
+      const source = `${WORKER_BODY}\nself.onmessage = function (e) { self.onmessage = null; bootstrap(e.data); };\n`;
+      workerUrl = createUrl(new BlobCtor([source], { type: 'text/javascript' }));
+    }
+    const w = new WorkerCtor(workerUrl, { name: `hopgrad-wasm-${init.index}` });
+    w.onerror = () => { onFail(); };
+    w.onmessageerror = () => { onFail(); };
+    w.postMessage(init);
+    return w;
+  };
+  return Object.assign(spawn, { asyncBoot: true });
+}
+
+/**
+ * A spawner of worker threads for this platform, or null where kernels cannot use threads (no shared memory:
+ * a page that is not cross-origin isolated; no Worker).
+ */
 export function platformSpawner(): Spawner | null {
-  if (!nodeProcess()) return null; // browsers: the main thread cannot Atomics.wait; Web Workers come later
+  if (!nodeProcess()) return webWorkerSpawner();
   const wt = builtin<WorkerThreadsLike>('node:worker_threads');
   if (!wt) return null;
   const source = `${WORKER_BODY}\nbootstrap(require('node:worker_threads').workerData);\n`;

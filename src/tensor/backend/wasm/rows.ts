@@ -1,7 +1,7 @@
 // The wasm backend's row-kernel drivers: softmax (one fused job), logsumexp (wasm row max and Σexp, then
 // max + log Σ in float64 here, as the cpu rounds it), logSoftmax (that, then x − lse in wasm) and layer norm
 // (f64 statistics in wasm, rstd = 1/sqrt(var/cols + eps) here, normalization in wasm). float32 only.
-import { type TypedArray, allocate, dtypeOf } from '../../dtype.js';
+import { type TypedArray, allocate, allocateCopy, dtypeOf } from '../../dtype.js';
 import { cpuBackend } from '../cpu/index.js';
 import { ROW_ARGS } from './gen-rows.js';
 import { type WasmRuntime, noteFallback, noteWasm, options, wasmRuntime } from './runtime.js';
@@ -35,12 +35,12 @@ export function softmax(x: TypedArray, rows: number, cols: number): TypedArray {
   if (!rt || !s) { if (rt) noteFallback('softmax'); return cpuBackend.softmax(x, rows, cols); }
   noteWasm('softmax');
   rt.exec('softmax', s.args, rt.threadsFor(rows * cols * 8), 'softmax');
-  return rt.f32.slice(s.out / 4, s.out / 4 + rows * cols);
+  return allocateCopy(rt.f32.subarray(s.out / 4, s.out / 4 + rows * cols));
 }
 
 /** log Σ exp of each row from the wasm (max, Σ exp(x − max)) pass, rounded to float32 like the cpu. */
 function lse(rt: WasmRuntime, s: { aux0: number; aux1: number }, rows: number): Float32Array {
-  const out = new Float32Array(rows);
+  const out = allocate('float32', rows) as Float32Array;
   const f32 = rt.f32;
   for (let r = 0; r < rows; r++) {
     const mx = f32[s.aux0 / 4 + r]!;
@@ -68,7 +68,7 @@ export function logSoftmax(x: TypedArray, rows: number, cols: number): TypedArra
   rt.exec('lseStats', s.args, rt.threadsFor(rows * cols * 8), 'logSoftmax');
   rt.f32.set(lse(rt, s, rows), s.aux0 / 4);
   rt.exec('subRow', s.args, rt.threadsFor(rows * cols), 'logSoftmax');
-  return rt.f32.slice(s.out / 4, s.out / 4 + rows * cols);
+  return allocateCopy(rt.f32.subarray(s.out / 4, s.out / 4 + rows * cols));
 }
 
 /** Row layer norm without affine (Backend.layerNorm): float64 statistics and normalization in wasm. */
@@ -89,5 +89,5 @@ export function layerNorm(x: TypedArray, rows: number, cols: number, eps: number
     rstd[r] = rs;
   }
   rt.exec('lnNorm', s.args, rt.threadsFor(rows * cols * 2), 'layerNorm');
-  return { out: rt.f32.slice(s.out / 4, s.out / 4 + rows * cols), mean, rstd };
+  return { out: allocateCopy(rt.f32.subarray(s.out / 4, s.out / 4 + rows * cols)), mean, rstd };
 }

@@ -41,9 +41,13 @@ export const WASM_DEFAULTS: Readonly<Required<WasmOptions>> = {
 
 const config: Required<WasmOptions> = { ...WASM_DEFAULTS };
 
-/** Kernel calls run in wasm or handed to the cpu kernel, and wasm jobs dispatched to the worker threads. */
-export interface WasmStats { wasm: Record<string, number>; parallel: Record<string, number>; fallback: Record<string, number> }
-let stats: WasmStats = { wasm: {}, parallel: {}, fallback: {} };
+/**
+ * Kernel calls run in wasm or handed to the cpu kernel, wasm jobs dispatched to the worker threads (`parallel`),
+ * and of those the jobs in which at least one worker took a share (`joined`, left out while empty; the other
+ * dispatched jobs the calling thread finished alone).
+ */
+export interface WasmStats { wasm: Record<string, number>; parallel: Record<string, number>; joined?: Record<string, number>; fallback: Record<string, number> }
+let stats: Required<WasmStats> = { wasm: {}, parallel: {}, joined: {}, fallback: {} };
 
 const ARENA_START = 4096;
 const PAGE = 65536;
@@ -129,7 +133,11 @@ export class WasmRuntime {
     this.i32[args / 4 + COUNTER] = 0;
     if (nth > 1 && this.pool) {
       const ok = this.pool.dispatch(id, args, nth, () => this.run(id, args, 0, nth));
-      if (ok) { count(stats.parallel, kernel); return; }
+      if (ok) {
+        count(stats.parallel, kernel);
+        if (this.pool.lastJoined > 0) count(stats.joined, kernel);
+        return;
+      }
       // a worker failed: redo the whole job here (jobs overwrite their outputs; the chunk counter restarts)
       this.i32[args / 4 + COUNTER] = 0;
     }
@@ -257,12 +265,13 @@ export function stopWasmThreads(): void {
 
 /** Counters of where calls ran since the last reset. */
 export function wasmStats(): WasmStats {
-  return { wasm: { ...stats.wasm }, parallel: { ...stats.parallel }, fallback: { ...stats.fallback } };
+  const joined = Object.keys(stats.joined).length > 0 ? { joined: { ...stats.joined } } : {};
+  return { wasm: { ...stats.wasm }, parallel: { ...stats.parallel }, ...joined, fallback: { ...stats.fallback } };
 }
 
 /** Zero the counters. */
 export function resetWasmStats(): void {
-  stats = { wasm: {}, parallel: {}, fallback: {} };
+  stats = { wasm: {}, parallel: {}, joined: {}, fallback: {} };
 }
 
 /** @internal note a call that ran in wasm / fell back to cpu. */
