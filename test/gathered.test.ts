@@ -37,19 +37,27 @@ function leaves(ts: Tensor[]): Tensor[] {
   return ts.map((t) => new Tensor(t.dataSync(), t.shape).requiresGrad_());
 }
 
-/** Forward and gradients (of Σ out ⊙ probe) of both implementations agree. */
-function agree(q: Tensor, k: Tensor, v: Tensor, scale: number | Tensor, ix: GatheredIndex): void {
-  const probe = rn([q.shape[0]!, v.shape[1]!], 99);
-  const run = (f: typeof composed): { out: Tensor; grads: Tensor[] } => {
-    const ins = leaves(typeof scale === 'number' ? [q, k, v] : [q, k, v, scale]);
-    const out = f(ins[0]!, ins[1]!, ins[2]!, typeof scale === 'number' ? scale : ins[3]!, ix);
-    out.mul(probe).sum().backward();
+/**
+ * `f` and `g`, each run on fresh leaf copies of `inputs`, give the same output (rtol 1e-12) and the same gradients
+ * (rtol `gradRtol`) of Σ out ⊙ probe, the probe drawn with seed `probeSeed` in the output's shape.
+ */
+function expectSameOutputAndGrads(inputs: Tensor[], f: (ins: Tensor[]) => Tensor, g: (ins: Tensor[]) => Tensor, probeSeed: number, gradRtol: number): void {
+  const run = (h: (ins: Tensor[]) => Tensor): { out: Tensor; grads: Tensor[] } => {
+    const ins = leaves(inputs);
+    const out = h(ins);
+    out.mul(rn(out.shape as number[], probeSeed)).sum().backward();
     return { out, grads: ins.map((t) => t.grad!) };
   };
-  const a = run(gatheredAttention);
-  const b = run(composed);
+  const a = run(f);
+  const b = run(g);
   expectAllclose(a.out, b.out, { rtol: 1e-12, atol: 1e-12 });
-  a.grads.forEach((g, i) => expectAllclose(g, b.grads[i]!, { rtol: 1e-11, atol: 1e-12 }));
+  a.grads.forEach((gr, i) => expectAllclose(gr, b.grads[i]!, { rtol: gradRtol, atol: 1e-12 }));
+}
+
+/** Forward and gradients (of Σ out ⊙ probe) of both implementations agree. */
+function agree(q: Tensor, k: Tensor, v: Tensor, scale: number | Tensor, ix: GatheredIndex): void {
+  const via = (f: typeof composed) => (ins: Tensor[]): Tensor => f(ins[0]!, ins[1]!, ins[2]!, typeof scale === 'number' ? scale : ins[3]!, ix);
+  expectSameOutputAndGrads(typeof scale === 'number' ? [q, k, v] : [q, k, v, scale], via(gatheredAttention), via(composed), 99, 1e-11);
 }
 
 describe('gatheredAttention (cpu, float64) equals the composed ops', () => {
@@ -117,17 +125,11 @@ describe('sparse retrieve kinds: the fused path equals the composed path', () =>
       const v = rn([2, 6, 4], 33);
       const beta = rn([2, 5, 1], 34).abs().add(0.1);
       const mask = name.includes('masked') ? new Tensor(new Int32Array([0, 1, 0, 0, 1, 0, 1, 1, 1, 1, 1, 1]), [2, 6]) : undefined;
-      const run = (fused: boolean): { out: Tensor; grads: Tensor[] } => {
-        const ins = leaves([q, s, v, beta]);
+      const path = (fused: boolean) => (ins: Tensor[]): Tensor => {
         const opts: RetrieveOptions = { ...o, values: ins[2]!, beta: ins[3]!, ...(mask ? { mask } : {}) };
-        const out = fused ? retrieve(ins[0]!, ins[1]!, opts) : retrieveDetailed(ins[0]!, ins[1]!, { ...opts, returnWeights: true }).output;
-        out.mul(rn(out.shape as number[], 35)).sum().backward();
-        return { out, grads: ins.map((t) => t.grad!) };
+        return fused ? retrieve(ins[0]!, ins[1]!, opts) : retrieveDetailed(ins[0]!, ins[1]!, { ...opts, returnWeights: true }).output;
       };
-      const a = run(true);
-      const b = run(false);
-      expectAllclose(a.out, b.out, { rtol: 1e-12, atol: 1e-12 });
-      a.grads.forEach((g, i) => expectAllclose(g, b.grads[i]!, { rtol: 1e-10, atol: 1e-12 }));
+      expectSameOutputAndGrads([q, s, v, beta], path(true), path(false), 35, 1e-10);
     });
   }
 

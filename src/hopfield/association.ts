@@ -74,6 +74,16 @@ function flatBatch(t: Tensor, batch: readonly number[]): Tensor {
   return reshape(expand(t, [...batch, r, c]), [sizeOf(batch) * r, c]);
 }
 
+/** The sizes of a step: nb batch elements of L queries (rows = nb·L), M memories, key width d, value width dv. */
+interface StepDims { nb: number; l: number; m: number; d: number; dv: number; rows: number }
+
+/** The sizes of a step of queries x [..., L, d] against keys [..., M, d] and values [..., M, dv] over `batch`. */
+function stepDims(x: Tensor, keys: Tensor, values: Tensor, batch: readonly number[]): StepDims {
+  const nb = sizeOf(batch);
+  const l = x.shape[x.ndim - 2]!;
+  return { nb, l, m: keys.shape[keys.ndim - 2]!, d: x.shape[x.ndim - 1]!, dv: values.shape[values.ndim - 1]!, rows: nb * l };
+}
+
 /** The key padding mask as flat 0/1 data over [nb, M]. */
 function maskData(mask: Tensor, batch: readonly number[], m: number): Float64Array {
   const d = expand(mask, [...batch, m]).contiguousData();
@@ -97,12 +107,7 @@ function fusedGathered(
   invalid: Uint8Array | null, bad: Uint8Array | null,
 ): Tensor {
   const { batch } = cfg;
-  const nb = sizeOf(batch);
-  const l = x.shape[x.ndim - 2]!;
-  const m = keys.shape[keys.ndim - 2]!;
-  const d = x.shape[x.ndim - 1]!;
-  const dv = values.shape[values.ndim - 1]!;
-  const rows = nb * l;
+  const { l, m, d, dv, rows } = stepDims(x, keys, values, batch);
   const sharedMem = sizeOf(keys.shape.slice(0, -2)) === 1 && sizeOf(values.shape.slice(0, -2)) === 1;
   const kF = sharedMem ? reshape(keys, [m, d]) : flatBatch(keys, batch);
   const vF = sharedMem ? reshape(values, [m, dv]) : flatBatch(values, batch);
@@ -136,13 +141,8 @@ function gatheredStep(
   x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, set: IndexSet, want: boolean,
 ): StepResult {
   const { batch } = cfg;
-  const nb = sizeOf(batch);
-  const l = x.shape[x.ndim - 2]!;
-  const m = keys.shape[keys.ndim - 2]!;
-  const d = x.shape[x.ndim - 1]!;
-  const dv = values.shape[values.ndim - 1]!;
+  const { nb, l, m, d, dv, rows } = stepDims(x, keys, values, batch);
   const width = set.width;
-  const rows = nb * l;
   if (!want && fusable(x, keys, values, cfg)) {
     const period = set.index.length === l * width ? l : rows;
     return { output: fusedGathered(x, keys, values, cfg, set.index, width, period, set.invalid, null), weights: null };
@@ -181,11 +181,7 @@ function gatheredStep(
 /** Top-K (3.9)–(3.11): full scores (quadratic), then aggregation over the K kept memories only. */
 function topkStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want: boolean): StepResult {
   const { batch, k } = cfg;
-  const nb = sizeOf(batch);
-  const l = x.shape[x.ndim - 2]!;
-  const m = keys.shape[keys.ndim - 2]!;
-  const dv = values.shape[values.ndim - 1]!;
-  const rows = nb * l;
+  const { nb, l, m, dv, rows } = stepDims(x, keys, values, batch);
   if (!want && cfg.reading === 'renormalized' && fusable(x, keys, values, cfg)) {
     // select without a graph (the selection is piecewise constant), then recompute the kept scores fused:
     // softmax over the K kept scores is exactly the renormalized reading

@@ -96,19 +96,29 @@ function unaryCase(ops: OpLists): fc.Arbitrary<Extract<ParityCase, { kernel: 'un
   });
 }
 
-/** An operand of a broadcast over `shape`: contiguous, scalar, broadcast on some axes, or a permuted layout. */
-function operand(shape: number[], layout: string, data: Kind, s: number): { x: Float32Array; strides: number[] } {
-  const r = rng(s);
+/**
+ * The strides over `shape` of an operand laid out as `layout` — 'scalar' (one value), 'row' / 'col' (broadcast
+ * along all but the last axis / along the last axis), 'bcast' (broadcast on random axes), 'perm' (a random axis
+ * order), else contiguous — and how many values it stores; `r` draws the random choices.
+ */
+export function layoutStrides(shape: readonly number[], layout: string, r: () => number): { size: number; strides: number[] } {
   const rank = shape.length;
-  if (layout === 'scalar') return { x: fill(1, data, s, 4), strides: new Array<number>(rank).fill(0) };
-  const own = layout === 'bcast' ? shape.map((d) => (r() < 0.5 ? 1 : d)) : [...shape];
+  if (layout === 'scalar') return { size: 1, strides: new Array<number>(rank).fill(0) };
+  const own = layout === 'bcast' ? shape.map((d) => (r() < 0.5 ? 1 : d)) : layout === 'row' ? shape.map((d, i) => (i < rank - 1 ? 1 : d))
+    : layout === 'col' ? shape.map((d, i) => (i === rank - 1 ? 1 : d)) : [...shape];
   const order = Array.from({ length: rank }, (_, i) => i);
   if (layout === 'perm') for (let i = rank - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
   // lay axes out in `order` (outermost first), then read the stride of each logical axis
   const strides = new Array<number>(rank).fill(0);
   let acc = 1;
   for (let p = rank - 1; p >= 0; p--) { const ax = order[p]!; strides[ax] = own[ax] === 1 ? 0 : acc; acc *= own[ax]!; }
-  return { x: fill(acc, data, s, 4), strides };
+  return { size: acc, strides };
+}
+
+/** An operand of a broadcast over `shape`: contiguous, scalar, broadcast on some axes, or a permuted layout. */
+function operand(shape: number[], layout: string, data: Kind, s: number): { x: Float32Array; strides: number[] } {
+  const { size, strides } = layoutStrides(shape, layout, rng(s));
+  return { x: fill(size, data, s, 4), strides };
 }
 
 function binaryCase(ops: OpLists): fc.Arbitrary<Extract<ParityCase, { kernel: 'binary' }>> {

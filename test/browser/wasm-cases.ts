@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import type { Backend, BinaryOp, MatmulSpec } from '../../src/tensor/backend/backend.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
 import { mulberry32 as rng } from '../helpers/rng.js';
+import { layoutStrides } from './parity-cases.js';
 import { describeMatmul, matmulTolerance } from './parity-tolerance.js';
 
 /** float32 machine epsilon, 2^-23. */
@@ -97,17 +98,8 @@ export type Layout = 'full' | 'scalar' | 'row' | 'col' | 'bcast' | 'perm';
 
 /** An operand over `shape`: contiguous, scalar, a row / column / random broadcast, or permuted (the cpu fallback). */
 function operand(shape: number[], layout: Layout, kind: Kind, s: number): { x: Float32Array; strides: number[] } {
-  const r = rng(s);
-  const rank = shape.length;
-  if (layout === 'scalar') return { x: fill(1, kind, s, 4), strides: new Array<number>(rank).fill(0) };
-  const own = layout === 'bcast' ? shape.map((d) => (r() < 0.5 ? 1 : d)) : layout === 'row' ? shape.map((d, i) => (i < rank - 1 ? 1 : d))
-    : layout === 'col' ? shape.map((d, i) => (i === rank - 1 ? 1 : d)) : [...shape];
-  const order = Array.from({ length: rank }, (_, i) => i);
-  if (layout === 'perm') for (let i = rank - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
-  const strides = new Array<number>(rank).fill(0);
-  let acc = 1;
-  for (let p = rank - 1; p >= 0; p--) { const ax = order[p]!; strides[ax] = own[ax] === 1 ? 0 : acc; acc *= own[ax]!; }
-  return { x: fill(acc, kind, s, 4), strides };
+  const { size, strides } = layoutStrides(shape, layout, rng(s));
+  return { x: fill(size, kind, s, 4), strides };
 }
 
 /** Binary calls of `ops` with operand layouts drawn from `aLayouts` / `bLayouts` (repeats weight them). */

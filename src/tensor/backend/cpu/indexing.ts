@@ -214,19 +214,7 @@ function select(x: TypedArray, base: number, cand: Int32Array, n: number, k: num
   let hi = n - 1;
   while (hi > lo) {
     if (hi - lo < 16) { sortRange(x, base, cand, lo, hi, largest); return; }
-    // median of three pivots, then Hoare partition
-    const mid = (lo + hi) >>> 1;
-    if (before(x, base, cand[mid]!, cand[lo]!, largest)) swap(cand, mid, lo);
-    if (before(x, base, cand[hi]!, cand[lo]!, largest)) swap(cand, hi, lo);
-    if (before(x, base, cand[hi]!, cand[mid]!, largest)) swap(cand, hi, mid);
-    const p = cand[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(x, base, cand[i]!, p, largest)) i++;
-      while (before(x, base, p, cand[j]!, largest)) j--;
-      if (i <= j) { swap(cand, i, j); i++; j--; }
-    }
+    const [i, j] = partition(x, base, cand, lo, hi, largest);
     if (k - 1 <= j) hi = j;
     else if (k - 1 >= i) lo = i;
     else return;
@@ -236,18 +224,7 @@ function select(x: TypedArray, base: number, cand: Int32Array, n: number, k: num
 /** Sort cand[lo..hi] (inclusive) by rank: quicksort, insertion sort below 16 entries. */
 function sortRange(x: TypedArray, base: number, cand: Int32Array, lo: number, hi: number, largest: boolean): void {
   while (hi - lo >= 16) {
-    const mid = (lo + hi) >>> 1;
-    if (before(x, base, cand[mid]!, cand[lo]!, largest)) swap(cand, mid, lo);
-    if (before(x, base, cand[hi]!, cand[lo]!, largest)) swap(cand, hi, lo);
-    if (before(x, base, cand[hi]!, cand[mid]!, largest)) swap(cand, hi, mid);
-    const p = cand[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (before(x, base, cand[i]!, p, largest)) i++;
-      while (before(x, base, p, cand[j]!, largest)) j--;
-      if (i <= j) { swap(cand, i, j); i++; j--; }
-    }
+    const [i, j] = partition(x, base, cand, lo, hi, largest);
     // recurse into the smaller side, loop on the larger
     if (j - lo < hi - i) { sortRange(x, base, cand, lo, j, largest); lo = i; }
     else { sortRange(x, base, cand, i, hi, largest); hi = j; }
@@ -258,6 +235,26 @@ function sortRange(x: TypedArray, base: number, cand: Int32Array, lo: number, hi
     while (b >= lo && before(x, base, v, cand[b]!, largest)) { cand[b + 1] = cand[b]!; b--; }
     cand[b + 1] = v;
   }
+}
+
+/**
+ * Median-of-three pivot, then Hoare partition of cand[lo..hi] by rank; returns [i, j] with i > j: cand[lo..j]
+ * ranks no later than the pivot and cand[i..hi] no earlier (what lies between is the pivot).
+ */
+function partition(x: TypedArray, base: number, cand: Int32Array, lo: number, hi: number, largest: boolean): [number, number] {
+  const mid = (lo + hi) >>> 1;
+  if (before(x, base, cand[mid]!, cand[lo]!, largest)) swap(cand, mid, lo);
+  if (before(x, base, cand[hi]!, cand[lo]!, largest)) swap(cand, hi, lo);
+  if (before(x, base, cand[hi]!, cand[mid]!, largest)) swap(cand, hi, mid);
+  const p = cand[mid]!;
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    while (before(x, base, cand[i]!, p, largest)) i++;
+    while (before(x, base, p, cand[j]!, largest)) j--;
+    if (i <= j) { swap(cand, i, j); i++; j--; }
+  }
+  return [i, j];
 }
 
 function swap(a: Int32Array, i: number, j: number): void {
