@@ -26,22 +26,13 @@ import { cpuBackend } from '../src/tensor/backend/cpu/index.js';
 import type { AttentionSpec } from '../src/tensor/backend/backend.js';
 import type { TypedArray } from '../src/tensor/dtype.js';
 import { WASM_DEFAULTS, configureWasm, resetWasmStats, wasmKernels, wasmStats } from '../src/tensor/backend/wasm/index.js';
+import { mulberry32 as rng } from '../test/helpers/rng.js';
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
 const numRuns = Number(process.env.FC_RUNS ?? 30);
 const EPS = 2 ** -23;
 const TINY = 2 ** -125;
 
-/** mulberry32, so the data follows from one shrinkable seed. */
-function rng(s0: number): () => number {
-  let s = s0 >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case { q: Float32Array; k: Float32Array; v: Float32Array; dout: Float32Array; spec: AttentionSpec }
 
