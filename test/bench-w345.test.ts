@@ -100,6 +100,7 @@ describe('compare table', () => {
     impl: 'api', flops: 1, timing: timing(median), check: 1, checkExpected: 1, checkOk: true, bjs: null });
   it('targets per workload and the met verdicts', () => {
     expect(targetOf('W1/n=1024')).toMatchObject({ kind: 'speedup', min: 1.5 });
+    expect(targetOf('W1/n=256')).toBeNull();
     expect(targetOf('W3/fwd+bwd,L=M=1024')).toMatchObject({ kind: 'speedup', min: 2 });
     expect(targetOf('W4/step')).toMatchObject({ kind: 'speedup', min: 3 });
     expect(targetOf('W5/window32,L=M=4096')).toMatchObject({ kind: 'maxMs', max: 30 });
