@@ -49,9 +49,9 @@ type Case =
   | BinaryCase;
 /**
  * Fused kernels whose parity is property-tested in their own files (wasm-attention-parity.test.ts,
- * wasm-gathered-parity.test.ts); every other kernel in WASM_KERNELS needs an arbitrary here (compile error otherwise).
+ * wasm-gathered-parity.test.ts, test/topk-scores.test.ts); every other kernel in WASM_KERNELS needs an arbitrary here (compile error otherwise).
  */
-const ELSEWHERE = ['attention', 'attentionBackward', 'gatheredAttention', 'gatheredAttentionBackward', 'topk'] as const satisfies readonly WasmKernelName[];
+const ELSEWHERE = ['attention', 'attentionBackward', 'gatheredAttention', 'gatheredAttentionBackward', 'topk', 'topkScores'] as const satisfies readonly WasmKernelName[];
 type CoreKernel = Exclude<WasmKernelName, (typeof ELSEWHERE)[number]>;
 type Arbs = { [K in CoreKernel]: fc.Arbitrary<Extract<Case, { kernel: K }>> };
 const CORE_KERNELS = WASM_KERNELS.filter((k): k is CoreKernel => !(ELSEWHERE as readonly string[]).includes(k));

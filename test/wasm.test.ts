@@ -1,10 +1,13 @@
 // Unit tests of the wasm backend: the generated module, registration and public ops through setBackend('wasm'),
 // options validation, per-call cpu fallback (float64, int32, unsupported ops and broadcasts), memory reuse once
 // warm, the exp accuracy bound the parity tolerances rely on, the thread pool (workers start, jobs split, a
-// worker that never joins costs no wait) and a process with running workers exiting by itself. Kernel parity on
-// random shapes is property-tested in property-tests/wasm-parity.test.ts.
-import { spawnSync } from 'node:child_process';
+// worker that never joins costs no wait; the claiming protocol: every task of a job runs exactly once whatever
+// the workers' delays and however many of them the job is offered to; the back-off after dispatches that lost
+// time) and a process with running workers exiting by itself. Kernel parity on random shapes is property-tested
+// in property-tests/wasm-parity.test.ts.
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../src/tensor/backend/wasm/index.js';
 import { backendKernels, listBackends, setBackend, withBackend } from '../src/tensor/backend/index.js';
@@ -18,7 +21,11 @@ import {
   WASM_DEFAULTS, configureWasm, resetWasmStats, stopWasmThreads, wasmAvailable, wasmModuleBytes, wasmOptions,
   wasmStats, wasmStatus,
 } from '../src/tensor/backend/wasm/index.js';
-import { ThreadPool } from '../src/tensor/backend/wasm/threads.js';
+import { DispatchBackoff, POOL_LAYOUT, type Spawner, ThreadPool } from '../src/tensor/backend/wasm/threads.js';
+import { BINARY_ARGS, WASM_BINARY_OPS } from '../src/tensor/backend/wasm/gen-elementwise.js';
+import { COUNTER } from '../src/tensor/backend/wasm/gen-common.js';
+import { JOB } from '../src/tensor/backend/wasm/module.js';
+import { platformSpawner } from '../src/tensor/backend/wasm/platform.js';
 import { relaxedSimdSupported } from '../src/tensor/backend/wasm/module.js';
 
 const wasm = backendKernels('wasm');
@@ -87,6 +94,7 @@ describe('registration and public ops', () => {
     expect(() => configureWasm({ minWork: -1 })).toThrow(HopgradError);
     expect(() => configureWasm(null as unknown as object)).toThrow(/options must be an object/);
     expect(() => configureWasm({ relaxedSimd: 1 as unknown as boolean })).toThrow(/relaxedSimd must be a boolean/);
+    expect(() => configureWasm({ loadAware: 'yes' as unknown as boolean })).toThrow(/loadAware must be a boolean/);
     expect(wasmOptions()).toEqual(before);
   });
 });
@@ -200,7 +208,7 @@ describe('relaxed SIMD', () => {
 
 describe('threads', () => {
   it('starts workers on the first large call and splits jobs over them', async () => {
-    configureWasm({ threads: 2, minParallelWork: 0 });
+    configureWasm({ threads: 2, minParallelWork: 0 }); // 0: every call split, never throttled
     const a = rand(96 * 80, 9), b = rand(80 * 72, 10);
     const want = cpuBackend.matmul(a, b, spec(96, 80, 72));
     const deadline = Date.now() + 20_000;
@@ -235,6 +243,38 @@ describe('threads', () => {
     expect(failing.isBroken()).toBe(true);
   });
 
+  it('backs off from the workers after dispatches that idled longer than they worked: 2, 4, … 100 ms, reset by one that pays', () => {
+    const b = new DispatchBackoff();
+    expect(b.allows(0)).toBe(true);
+    b.record(1, 0.2, 0); // idled less than it worked: fine
+    b.record(0.01, 0.04, 0); // tiny job, idle under 50 µs: never a loss
+    expect([b.allows(0), b.stepMs]).toEqual([true, 0]);
+    b.record(0.5, 3, 10); // waited 3 ms for a descheduled worker after 0.5 ms of its own work
+    expect([b.allows(11.9), b.allows(12), b.stepMs]).toEqual([false, true, 2]);
+    const steps: number[] = [];
+    for (let i = 0; i < 8; i++) { b.record(0, 1, 100 * i); steps.push(b.stepMs); } // the caller preempted: all idle
+    expect(steps).toEqual([4, 8, 16, 32, 64, 100, 100, 100]);
+    expect([b.allows(799), b.allows(800)]).toEqual([false, true]);
+    b.record(1, 0.7, 800); // between: neither a loss nor a clear win, the step stays
+    expect(b.stepMs).toBe(100);
+    b.record(1, 0.5, 801); // paid: reset
+    expect([b.allows(801), b.stepMs]).toEqual([true, 0]);
+  });
+
+  it('runtime: split jobs the back-off keeps from the workers run on the caller, counted as throttled', () => {
+    configureWasm({ threads: 2, minParallelWork: 1, loadAware: true });
+    const a = rand(96 * 80, 9), b = rand(80 * 72, 10);
+    const want = cpuBackend.matmul(a, b, spec(96, 80, 72));
+    resetWasmStats();
+    for (let i = 0; i < 20; i++) expect(maxAbsDiff(wasm.matmul(a, b, spec(96, 80, 72)), want)).toBeLessThan(1e-4);
+    expect(wasmStats().parallel.matmul).toBe(40); // pack + gemm of 20 calls, whether offered to the workers or not
+    configureWasm({ loadAware: false });
+    resetWasmStats();
+    for (let i = 0; i < 5; i++) expect(maxAbsDiff(wasm.matmul(a, b, spec(96, 80, 72)), want)).toBeLessThan(1e-4);
+    expect(wasmStats().throttled).toBeUndefined(); // loadAware: false offers every split job to the workers
+    configureWasm({ ...WASM_DEFAULTS });
+  });
+
   it('a process with running worker threads exits by itself', () => {
     const entry = fileURLToPath(new URL('../src/tensor/backend/index.ts', import.meta.url));
     const wasmEntry = fileURLToPath(new URL('../src/tensor/backend/wasm/index.ts', import.meta.url));
@@ -253,5 +293,68 @@ describe('threads', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('2 64');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('the claiming protocol (real workers, random delays)', () => {
+  // two pools of 3 workers on one shared memory: workers that claim at once, and workers that spin a random
+  // 0–300 µs before each claim (late or descheduled workers); the caller runs tid 0 after its own random delay
+  const memory = new WebAssembly.Memory({ initial: 80, maximum: 80, shared: true } as WebAssembly.MemoryDescriptor);
+  const module = new WebAssembly.Module(wasmModuleBytes(true));
+  const run = (new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as { run: (job: number, args: number, tid: number, nth: number) => void }).run;
+  const i32 = new Int32Array(memory.buffer), f32 = new Float32Array(memory.buffer);
+  const spawner = platformSpawner();
+  const jittered = (us: number): Spawner => (init, onFail) => spawner!({ ...init, jitterUs: us }, onFail);
+  const pools = spawner ? [new ThreadPool(memory, module, 16, 3, jittered(0)), new ThreadPool(memory, module, 16 + 72, 3, jittered(300))] : [];
+  afterAll(() => { for (const p of pools) p.close(); });
+  const ARGS = 4096, ONE = 4096 + 128, X = 8192; // data: at most 64 × 16384 floats (< 80 pages)
+  const spinUs = (us: number): void => { const until = performance.now() + us / 1000; while (performance.now() < until); };
+
+  it('runs every task of a job exactly once, whatever the delays and however many workers it is offered to', async () => {
+    expect(spawner).not.toBeNull();
+    const deadline = Date.now() + 20_000;
+    while (pools.some((p) => p.readyWorkers() < 3) && Date.now() < deadline) await sleep(10);
+    expect(pools.map((p) => p.readyWorkers())).toEqual([3, 3]);
+    const B = BINARY_ARGS, a = ARGS / 4;
+    f32[ONE / 4] = 1;
+    let joined = 0;
+    const seed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+    fc.assert(fc.property(
+      fc.record({ pool: fc.integer({ min: 0, max: 1 }), rows: fc.integer({ min: 1, max: 64 }), cols: fc.integer({ min: 1, max: 16384 }),
+        nth: fc.integer({ min: 2, max: 4 }), helpers: fc.integer({ min: 0, max: 3 }), callerDelayUs: fc.integer({ min: 0, max: 1000 }) }),
+      ({ pool, rows, cols, nth, helpers, callerDelayUs }) => {
+        // the binary job adds 1 to every element in place, one task per row (long rows: a task takes a while, so a
+        // worker is often still in one when the caller runs out): a row run twice gains 2, a lost one 0
+        const n = rows * cols;
+        for (let i = 0; i < n; i++) f32[X / 4 + i] = i;
+        i32.fill(0, a, a + B.size);
+        i32[a + B.op] = WASM_BINARY_OPS.indexOf('add'); i32[a + B.a] = X; i32[a + B.aStride] = cols; i32[a + B.aVec] = 1;
+        i32[a + B.b] = ONE; i32[a + B.bStride] = 0; i32[a + B.bVec] = 0; i32[a + B.out] = X; i32[a + B.rows] = rows; i32[a + B.cols] = cols;
+        i32[a + COUNTER] = 0;
+        const p = pools[pool]!;
+        const ok = p.dispatch(JOB.binary, ARGS, nth, () => { spinUs(callerDelayUs); run(JOB.binary, ARGS, 0, nth); }, helpers);
+        // at once: every worker that joined has finished (its done word holds this generation), the data is final
+        const gen = Atomics.load(i32, p.base + POOL_LAYOUT.GEN);
+        const finished = [0, 1, 2].filter((w) => Atomics.load(i32, p.base + POOL_LAYOUT.DONE + w) === gen).length;
+        const out = f32.slice(X / 4, X / 4 + n);
+        expect(finished).toBeGreaterThanOrEqual(p.lastJoined);
+        expect(ok).toBe(true);
+        expect(p.lastJoined).toBeLessThanOrEqual(Math.min(helpers, nth - 1));
+        expect(p.lastMainMs).toBeGreaterThanOrEqual(callerDelayUs / 1000);
+        expect(p.lastIdleMs).toBeGreaterThanOrEqual(0);
+        joined += p.lastJoined;
+        for (let i = 0; i < n; i++) if (out[i] !== i + 1) expect(`element ${i} (row ${Math.floor(i / cols)}): ${out[i]}`).toBe(`element ${i} (row ${Math.floor(i / cols)}): ${i + 1}`);
+      }), { numRuns: 300, ...seed });
+    expect(joined).toBeGreaterThan(0); // the workers really took part
+  });
+
+  it('a job offered to no worker runs on the caller alone, and no worker joins it', () => {
+    const p = pools[0]!;
+    let ran = 0;
+    for (let i = 0; i < 20; i++) {
+      expect(p.dispatch(JOB.binary, ARGS, 4, () => { ran++; }, 0)).toBe(true);
+      expect(p.lastJoined).toBe(0);
+    }
+    expect(ran).toBe(20);
   });
 });

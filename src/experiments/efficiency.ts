@@ -73,6 +73,11 @@ export function countingBackend(base: Backend, counts: OpCounts): Backend {
     scatterAdd: (src, o, n, i, idx, k) => (hit('scatterAdd', o * k * i), base.scatterAdd(src, o, n, i, idx, k)),
     topk: (x, r, c, k, largest) => (hit('topk', r * c), base.topk(x, r, c, k, largest)),
     argsort: (x, r, c, desc) => (hit('argsort', r * c), base.argsort(x, r, c, desc)),
+    topkScores: (q, keys, spec) => {
+      counts.macs += spec.batch * spec.l * spec.m * spec.d; // the scores, as matmul(q, keysᵀ) counts them
+      hit('topkScores', spec.batch * spec.l * spec.m); // the selection over every score, as topk counts it
+      return base.topkScores(q, keys, spec);
+    },
     attention: (q, k, v, spec) => {
       counts.macs += spec.batch * spec.l * spec.m * (spec.d + spec.dv); // scores + weighted sum
       hit('attention', spec.batch * spec.l * spec.m);

@@ -178,24 +178,30 @@ function gatheredStep(
   return { output: out, weights };
 }
 
+/** The K kept memories (local indices, unsorted) of every query row [nb·L·K] by the backend's fused topkScores kernel. */
+function topkIndex(x: Tensor, keys: Tensor, cfg: StepConfig): Int32Array {
+  const { batch, k } = cfg;
+  const { nb, l, m, d, rows } = stepDims(x, keys, keys, batch);
+  const sharedKeys = sizeOf(keys.shape.slice(0, -2)) === 1;
+  const q = flatBatch(x, batch).contiguousData();
+  const kd = (sharedKeys ? reshape(keys, [m, d]) : flatBatch(keys, batch)).contiguousData();
+  const scaleData = typeof cfg.beta === 'number' ? cfg.beta : reshape(expand(cfg.beta, [...batch, l, 1]), [rows]).contiguousData();
+  const mask = cfg.mask ? Uint8Array.from(maskData(cfg.mask, batch, m)) : null;
+  return kernels().topkScores(q, kd, { batch: nb, l, m, d, k, scale: scaleData, mask, sharedKeys });
+}
+
 /** Top-K (3.9)–(3.11): full scores (quadratic), then aggregation over the K kept memories only. */
 function topkStep(x: Tensor, keys: Tensor, values: Tensor, cfg: StepConfig, want: boolean): StepResult {
   const { batch, k } = cfg;
   const { nb, l, m, dv, rows } = stepDims(x, keys, values, batch);
   if (!want && cfg.reading === 'renormalized' && fusable(x, keys, values, cfg)) {
     // select without a graph (the selection is piecewise constant), then recompute the kept scores fused:
-    // softmax over the K kept scores is exactly the renormalized reading
-    // (the kept set's order is irrelevant to the weighted sum, so the selection kernel skips sorting it)
-    const sc = noGrad(() => {
-      // β folded into the queries ([..., L, d], not the [..., L, M] scores): β·(x·ξ) = (β·x)·ξ
-      const s = matmul(scale(x, cfg.beta), transpose(keys, -2, -1));
-      return reshape(expand(cfg.mask ? where(unsqueeze(cfg.mask, -2), -Infinity, s) : s, [...batch, l, m]), [rows, m]);
-    });
-    const top = kernels().topk(sc.contiguousData(), rows, m, k, true, false);
-    // a padded memory is kept only when fewer than K are unpadded: exclude it (its score is −∞ there)
-    let bad: Uint8Array | null = null;
-    if (cfg.mask) for (let t = 0; t < top.values.length; t++) if (top.values[t] === -Infinity) (bad ??= new Uint8Array(rows * k))[t] = 1;
-    return { output: fusedGathered(x, keys, values, cfg, top.indices, k, rows, null, bad), weights: null };
+    // softmax over the K kept scores is exactly the renormalized reading. The fused score + select kernel keeps
+    // the set matmul((β·x), Ξᵀ) + topk would (β folded into the queries, padded memories at −∞), unsorted (the
+    // order is irrelevant to the weighted sum), and never forms the [rows, M] scores.
+    const index = noGrad(() => topkIndex(x, keys, cfg));
+    // a padded memory is kept only when fewer than K are unpadded: fusedGathered excludes it by the mask
+    return { output: fusedGathered(x, keys, values, cfg, index, k, rows, null, null), weights: null };
   }
   let scores = scale(matmul(x, transpose(keys, -2, -1)), cfg.beta);
   if (cfg.mask) scores = where(unsqueeze(cfg.mask, -2), -Infinity, scores);

@@ -111,8 +111,50 @@ function needFloatTensor(t: unknown, name: string, minRank: number): Tensor {
   return t;
 }
 
+/**
+ * Whether a view visits every element of its storage exactly once (offset 0, as many elements as the storage,
+ * strides a permutation of row-major ones): then a scan of the storage sees the same values with no copy.
+ */
+function coversStorage(t: Tensor): boolean {
+  const st = t._storage;
+  if (t._offset !== 0 || st.length !== t.size) return false;
+  const axes: [number, number][] = [];
+  for (let i = 0; i < t.ndim; i++) if (t.shape[i]! !== 1) axes.push([t._strides[i]!, t.shape[i]!]);
+  axes.sort((a, b) => a[0] - b[0]);
+  let acc = 1;
+  for (const [stride, dim] of axes) {
+    if (stride !== acc) return false;
+    acc *= dim;
+  }
+  return true;
+}
+
+/**
+ * Whether every value of `d` is finite (one tight pass). float32 by its exponent bits without a branch: the
+ * exponent field plus one ulp of it carries into bit 31 exactly when the field is all ones (±Infinity, NaN).
+ */
+function allFinite(d: Float32Array | Float64Array | Int32Array): boolean {
+  if (d instanceof Float32Array) {
+    const u = new Int32Array(d.buffer, d.byteOffset, d.length);
+    const n = u.length, E = 0x7f800000, ONE = 0x00800000;
+    let acc = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+      acc |= ((u[i]! & E) + ONE) | ((u[i + 1]! & E) + ONE) | ((u[i + 2]! & E) + ONE) | ((u[i + 3]! & E) + ONE);
+    }
+    for (; i < n; i++) acc |= (u[i]! & E) + ONE;
+    return (acc & 0x80000000) === 0;
+  }
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v - v !== 0) return false;
+  }
+  return true;
+}
+
 /** Throw naming the tensor and position of the first NaN or infinity. */
 function checkFinite(t: Tensor, name: string): void {
+  // fast path: a permuted view (e.g. heads split off by transpose) is checked on its storage, without a copy
+  if (coversStorage(t) && allFinite(t._storage)) return;
   const d = t.contiguousData();
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;

@@ -1,7 +1,7 @@
 // The Tensor: a typed-array storage viewed through shape, strides and offset, plus autograd bookkeeping.
 // Op methods (x.matmul, x.exp, ...) are installed onto the prototype by the op modules in src/autograd/ops.
 import { type DType, type TypedArray, allocateUninit } from './dtype.js';
-import { type Shape, fmt, forEachRow, sizeOf, stridesOf } from './shape.js';
+import { type Shape, fmt, sizeOf, stridesOf } from './shape.js';
 import { HopgradError } from './errors.js';
 import { disownArray, releaseStorage, retainStorage } from './pool.js';
 
@@ -214,19 +214,83 @@ export class Tensor {
 export function gatherStrided(src: TypedArray, shape: Shape, strides: readonly number[], offset: number): TypedArray {
   const n = sizeOf(shape);
   const out = allocateUninit(src instanceof Float32Array ? 'float32' : src instanceof Float64Array ? 'float64' : 'int32', n);
-  const rank = shape.length;
   if (n === 0) return out;
-  if (rank === 0) {
+  if (shape.length === 0) {
     out[0] = src[offset]!;
     return out;
   }
-  const lastDim = shape[rank - 1]!;
-  const lastStride = strides[rank - 1]!;
-  let o = 0;
-  forEachRow(shape, strides, offset, (base) => {
-    if (lastStride === 1) for (let j = 0; j < lastDim; j++) out[o++] = src[base + j]!;
-    else if (lastStride === 0) { const v = src[base]!; for (let j = 0; j < lastDim; j++) out[o++] = v; }
-    else for (let j = 0; j < lastDim; j++) out[o++] = src[base + j * lastStride]!;
-  });
+  // merge axes that are contiguous with the next one (longer inner rows, fewer odometer steps)
+  const dims: number[] = [];
+  const st: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && st[last] === strides[i]! * d) { dims[last]! *= d; st[last] = strides[i]!; }
+    else { dims.push(d); st.push(strides[i]!); }
+  }
+  if (dims.length === 0) { out[0] = src[offset]!; return out; }
+  const rank = dims.length;
+  const len = dims[rank - 1]!;
+  const step = st[rank - 1]!;
+  if (rank === 1) {
+    copyRow(src, offset, step, len, out, 0);
+    return out;
+  }
+  if (rank <= 4) {
+    // up to three outer axes as plain nested loops (padded with size-1 axes in front)
+    const d0 = rank === 4 ? dims[0]! : 1, s0 = rank === 4 ? st[0]! : 0;
+    const d1 = rank >= 3 ? dims[rank - 3]! : 1, s1 = rank >= 3 ? st[rank - 3]! : 0;
+    const d2 = dims[rank - 2]!, s2 = st[rank - 2]!;
+    if (step === 1 && len < 32) gatherRows3(src, out, offset, d0, s0, d1, s1, d2, s2, len);
+    else {
+      let o = 0;
+      for (let i0 = 0, b0 = offset; i0 < d0; i0++, b0 += s0) {
+        for (let i1 = 0, b1 = b0; i1 < d1; i1++, b1 += s1) {
+          for (let i2 = 0, b2 = b1; i2 < d2; i2++, b2 += s2, o += len) copyRow(src, b2, step, len, out, o);
+        }
+      }
+    }
+    return out;
+  }
+  // odometer over the outer axes (no per-row closure)
+  const idx = new Array<number>(rank - 1).fill(0);
+  let base = offset;
+  for (let o = 0; o < n; o += len) {
+    copyRow(src, base, step, len, out, o);
+    let ax = rank - 2;
+    while (ax >= 0) {
+      base += st[ax]!;
+      if (++idx[ax]! < dims[ax]!) break;
+      base -= st[ax]! * dims[ax]!;
+      idx[ax] = 0;
+      ax--;
+    }
+  }
   return out;
+}
+
+/** Short contiguous rows (len < 32) under three outer axes, copied element by element in one loop nest. */
+function gatherRows3(src: TypedArray, out: TypedArray, offset: number, d0: number, s0: number, d1: number, s1: number,
+  d2: number, s2: number, len: number): void {
+  let o = 0;
+  for (let i0 = 0, b0 = offset; i0 < d0; i0++, b0 += s0) {
+    for (let i1 = 0, b1 = b0; i1 < d1; i1++, b1 += s1) {
+      for (let i2 = 0, b2 = b1; i2 < d2; i2++, b2 += s2) {
+        for (let j = 0; j < len; j++) out[o++] = src[b2 + j]!;
+      }
+    }
+  }
+}
+
+/** out[o + j] = src[base + j·step] for j < len (block copy when the row is contiguous and long). */
+function copyRow(src: TypedArray, base: number, step: number, len: number, out: TypedArray, o: number): void {
+  if (step === 1) {
+    if (len >= 32) out.set(src.subarray(base, base + len), o);
+    else for (let j = 0; j < len; j++) out[o + j] = src[base + j]!;
+  } else if (step === 0) {
+    out.fill(src[base]!, o, o + len);
+  } else {
+    for (let j = 0, s = base; j < len; j++, s += step) out[o + j] = src[s]!;
+  }
 }

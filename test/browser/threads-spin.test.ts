@@ -2,7 +2,9 @@
 // Workers) are used only once they signalled ready, with one thread count per synchronous stretch; a caller that
 // may not block spins on Atomics.load, and a worker that claims a job and never finishes makes dispatch give up
 // after its deadline, terminate the workers and report failure (the runtime reruns the job on the calling thread),
-// after which the pool runs on one thread. Workers are played by hand through the shared control block.
+// after which the pool runs on one thread; a job offered to fewer workers than its thread count posts only their
+// slots, and each dispatch reports the caller's working and idle time. Workers are played by hand through the
+// shared control block.
 import { describe, expect, it } from 'vitest';
 import { wasmModuleBytes } from '../../src/tensor/backend/wasm/module.js';
 import { POOL_LAYOUT, type Spawner, ThreadPool, atomicsWaitAllowed } from '../../src/tensor/backend/wasm/threads.js';
@@ -95,5 +97,26 @@ describe('thread pool on a thread that cannot block (browser main thread)', () =
     expect(ok).toBe(false);
     expect(Atomics.load(w, BASE + L.ERR)).toBe(0);
     expect(pool.isBroken()).toBe(false);
+  });
+
+  it('offers a job only to the first `helpers` workers (the job still sees nth) and times the caller', () => {
+    const { pool, w } = setup(3);
+    for (let i = 0; i < 3; i++) Atomics.store(w, BASE + L.READY + i, 1);
+    const ok = pool.dispatch(7, 256, 4, () => {
+      expect(Atomics.load(w, BASE + L.NTH)).toBe(4);
+      expect(claim(w, 2)).toBe(false); // not offered: its slot was never posted for this generation
+      expect(claim(w, 0)).toBe(true);
+      Atomics.store(w, BASE + L.DONE, Atomics.load(w, BASE + L.GEN));
+      const until = performance.now() + 5;
+      while (performance.now() < until); // the caller's share takes 5 ms
+    }, 2);
+    expect(ok).toBe(true);
+    expect(pool.lastJoined).toBe(1);
+    expect(pool.lastMainMs).toBeGreaterThanOrEqual(5);
+    expect(pool.lastIdleMs).toBeGreaterThanOrEqual(0);
+    expect(pool.lastIdleMs).toBeLessThan(pool.lastMainMs);
+    // offered to none: nobody can claim, the caller runs it alone
+    expect(pool.dispatch(7, 256, 4, () => { expect(claim(w, 0)).toBe(false); }, 0)).toBe(true);
+    expect(pool.lastJoined).toBe(0);
   });
 });

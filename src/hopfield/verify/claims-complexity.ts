@@ -65,7 +65,11 @@ function countingBackend(): Backend {
         const gat = prop === 'gatheredAttention' ? args[3] : prop === 'gatheredAttentionBackward' ? args[6] : null;
         const gs = gat as { rows: number; width: number; d: number; dv: number } | null;
         const gatMacs = gs ? gs.rows * gs.width * (prop === 'gatheredAttention' ? gs.d + gs.dv : 3 * gs.d + 2 * gs.dv) : 0;
-        note(args, out, (spec ? spec.batch * spec.m * spec.k * spec.n : 0) + attMacs + gatMacs);
+        // the fused score + select: the scores' multiply-adds as matmul counts them, plus the l·m scores the selection
+        // reads (the elements topk would have read)
+        const tks = prop === 'topkScores' ? (args[2] as { batch: number; l: number; m: number; d: number }) : null;
+        const tksWork = tks ? tks.batch * tks.l * tks.m * (tks.d + 1) : 0;
+        note(args, out, (spec ? spec.batch * spec.m * spec.k * spec.n : 0) + attMacs + gatMacs + tksWork);
         return out;
       };
     },

@@ -94,6 +94,14 @@ export interface Backend {
   topk(x: TypedArray, rows: number, cols: number, k: number, largest: boolean, sorted?: boolean): { values: TypedArray; indices: Int32Array };
   /** A stable argsort of each row of [rows, cols]. */
   argsort(x: TypedArray, rows: number, cols: number, descending: boolean): Int32Array;
+  /**
+   * Fused score + select (see TopkScoresSpec): for each of the batch·l query rows the k memory indices (local,
+   * 0..m−1, unsorted) with the largest scores (scale_r·q_r)·ξ_j — exactly the set `topk(largest, sorted = false)`
+   * keeps on the scores `matmul` would produce (NaN largest, ties to the lower index), padded memories at −∞
+   * (kept only when fewer than k are unpadded; the caller tells them by the mask). Never forms the l×m matrix.
+   * q [batch·l, d], keys [m, d] (sharedKeys) or [batch, m, d]; returns [batch·l·k].
+   */
+  topkScores(q: TypedArray, keys: TypedArray, spec: TopkScoresSpec): Int32Array;
 
   /**
    * Fused scaled-dot-product attention per batch element b (see AttentionSpec): out_i = Σ_j P_ij v_j with
@@ -165,6 +173,23 @@ export interface GatheredSpec {
   groupStride: number;
   scale: number | TypedArray;
   needs?: { dq: boolean; dkeys: boolean; dvalues: boolean; dscale: boolean };
+}
+
+/**
+ * The problem of a fused top-k scoring kernel: `batch` problems of l query rows against m memory rows of width d,
+ * keeping k ≤ m per row. `scale` (one number, or one per query row: batch·l) is rounded to q's dtype and multiplies
+ * q before the product, as `matmul(mul(q, scale), keysᵀ)` does. `mask` (batch·m, nonzero = padded) puts memories at
+ * −∞; null for none. `sharedKeys`: one keys matrix [m, d] for every batch element, else keys are [batch, m, d].
+ */
+export interface TopkScoresSpec {
+  batch: number;
+  l: number;
+  m: number;
+  d: number;
+  k: number;
+  scale: number | TypedArray;
+  mask: Uint8Array | null;
+  sharedKeys: boolean;
 }
 
 /** The names `setBackend` accepts. */

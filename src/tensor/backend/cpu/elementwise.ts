@@ -1,5 +1,5 @@
 // CPU kernels for elementwise ops: unary functions, broadcasting binary ops, where, cast, strided copy.
-import { type DType, type TypedArray, allocate, allocateUninit } from '../../dtype.js';
+import { type DType, type TypedArray, allocateUninit } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { gatherStrided } from '../../tensor.js';
 
@@ -80,7 +80,7 @@ export function binary(
 ): TypedArray {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = allocate(outDtype, n);
+  const out = allocateUninit(outDtype, n); // every path below writes all n elements
   if (n === 0) return out;
   const aFull = isRowMajor(outShape, aStrides) && a.length === n;
   const bFull = isRowMajor(outShape, bStrides) && b.length === n;
@@ -95,6 +95,11 @@ export function binary(
         case 'sub': for (let i = 0; i < n; i++) out[i] = a[i]! - s; return out;
         case 'mul': for (let i = 0; i < n; i++) out[i] = a[i]! * s; return out;
         case 'div': for (let i = 0; i < n; i++) out[i] = a[i]! / s; return out;
+        // comparisons against a scalar (relu / elu / leakyRelu backward masks)
+        case 'gt': for (let i = 0; i < n; i++) out[i] = a[i]! > s ? 1 : 0; return out;
+        case 'lt': for (let i = 0; i < n; i++) out[i] = a[i]! < s ? 1 : 0; return out;
+        case 'ge': for (let i = 0; i < n; i++) out[i] = a[i]! >= s ? 1 : 0; return out;
+        case 'le': for (let i = 0; i < n; i++) out[i] = a[i]! <= s ? 1 : 0; return out;
         default: { const f = binaryFn(op); for (let i = 0; i < n; i++) out[i] = f(a[i]!, s); return out; }
       }
     }

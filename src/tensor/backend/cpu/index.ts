@@ -8,6 +8,7 @@ import { argsort, gather, scatterAdd, topk } from './indexing.js';
 import { entmax, sparsemax } from './separation.js';
 import { attention, attentionBackward } from './attention.js';
 import { gatheredAttention, gatheredAttentionBackward } from './gathered.js';
+import { topkScores } from './topk-scores.js';
 
 /** The reference backend. */
 export const cpuBackend: Backend = {
@@ -19,5 +20,5 @@ export const cpuBackend: Backend = {
   sparsemax, entmax,
   attention, attentionBackward,
   gatheredAttention, gatheredAttentionBackward,
-  gather, scatterAdd, topk, argsort,
+  gather, scatterAdd, topk, argsort, topkScores,
 };

@@ -8,10 +8,11 @@ import { matmul } from './matmul.js';
 import { layerNorm, logSoftmax, logsumexp, softmax } from './rows.js';
 import { attention, attentionBackward } from './attention.js';
 import { gatheredAttention, gatheredAttentionBackward, topk } from './gathered.js';
+import { topkScores } from './topk-scores.js';
 
 /** The kernels the wasm backend implements in WebAssembly (every other kernel is the cpu one). */
 export const wasmKernels = { matmul, softmax, logSoftmax, logsumexp, layerNorm, unary, binary, attention, attentionBackward,
-  gatheredAttention, gatheredAttentionBackward, topk } satisfies Partial<Backend>;
+  gatheredAttention, gatheredAttentionBackward, topk, topkScores } satisfies Partial<Backend>;
 
 /** Names of the kernels wasm overrides. */
 export type WasmKernelName = keyof typeof wasmKernels;

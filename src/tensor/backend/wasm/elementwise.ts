@@ -1,8 +1,9 @@
 // The wasm backend's elementwise drivers. unary: the ops of WASM_UNARY_OPS on float32 (arrays padded to whole
-// vectors). binary: add/sub/mul/div on float32 when the broadcast, after dropping size-1 axes and merging
-// contiguous ones, is a [rows, cols] view in which each operand is a full row or one value per row (any row
-// stride): same shape, scalar, row vector ([.., n] + [n]) and column vector ([r, n] + [r, 1]). Contiguous
-// 1-D cases are cut into rows of CHUNK so threads can share them. Everything else uses the cpu kernel.
+// vectors). binary: WASM_BINARY_OPS (add/sub/mul/div and the comparisons, 1/0) on float32 when the broadcast,
+// after dropping size-1 axes and merging contiguous ones, is a [rows, cols] view in which each operand is a full
+// row or one value per row (any row stride): same shape, scalar, row vector ([.., n] + [n]) and column vector
+// ([r, n] + [r, 1]). Contiguous 1-D cases are cut into rows of CHUNK so threads can share them. Everything else
+// uses the cpu kernel.
 import { type DType, type TypedArray, allocateCopy } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
@@ -74,7 +75,7 @@ function extent(op: Operand, rows: number, cols: number, length: number, chunked
   return op.vec ? rows * cols : length;
 }
 
-/** Broadcasting binary (Backend.binary): add/sub/mul/div on float32 [rows, cols] views in wasm (see header). */
+/** Broadcasting binary (Backend.binary): WASM_BINARY_OPS on float32 [rows, cols] views in wasm (see header). */
 export function binary(
   op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[],
   outShape: readonly number[], outDtype: DType,

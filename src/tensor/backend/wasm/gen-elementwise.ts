@@ -1,5 +1,5 @@
 // The elementwise kernels of the wasm module: unary functions over whole vectors (the driver pads arrays to a
-// multiple of 4) and binary add/sub/mul/div over a [rows, cols] view where each operand is either a full row
+// multiple of 4) and binary add/sub/mul/div and the comparisons (1/0) over a [rows, cols] view where each operand is either a full row
 // (vector loads) or one value per row (splat) with any row stride (0 = broadcast), which covers same-shape,
 // scalar, row-vector and column-vector broadcasting. Threads claim chunks of vectors / rows.
 import { type Code, I32, type Local, type ModuleBuilder, V128 } from './encoder.js';
@@ -9,7 +9,7 @@ import { emitExp, expTemps } from './gen-rows.js';
 /** The unary ops the wasm backend computes, in op-id order. */
 export const WASM_UNARY_OPS = ['neg', 'abs', 'square', 'sqrt', 'reciprocal', 'relu', 'leakyRelu', 'exp', 'sigmoid'] as const;
 /** The binary ops the wasm backend computes, in op-id order. */
-export const WASM_BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+export const WASM_BINARY_OPS = ['add', 'sub', 'mul', 'div', 'gt', 'lt', 'ge', 'le', 'eq', 'ne'] as const;
 
 /** Word offsets of the unary job's argument block (`param` is an f32). */
 export const UNARY_ARGS = { op: 0, x: 1, out: 2, vectors: 3, param: 4, size: ARGS_WORDS } as const;
@@ -71,8 +71,11 @@ export function binaryJob(mod: ModuleBuilder): number {
     ld(B.bVec, bVec); ld(B.out, out); ld(B.rows, rows); ld(B.cols, cols);
     c.get(cols).i32(-4).op('i32.and').set(nv);
     const byteAt = (base: Local): void => { c.get(base).get(j).i32(4).op('i32.mul').op('i32.add'); };
-    const vecOps = { add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', div: 'f32x4.div' } as const;
-    const scalarOps = { add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', div: 'f32.div' } as const;
+    const vecOps = { add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', div: 'f32x4.div', gt: 'f32x4.gt', lt: 'f32x4.lt',
+      ge: 'f32x4.ge', le: 'f32x4.le', eq: 'f32x4.eq', ne: 'f32x4.ne' } as const;
+    const scalarOps = { add: 'f32.add', sub: 'f32.sub', mul: 'f32.mul', div: 'f32.div', gt: 'f32.gt', lt: 'f32.lt',
+      ge: 'f32.ge', le: 'f32.le', eq: 'f32.eq', ne: 'f32.ne' } as const;
+    const compares = (name: string): boolean => !['add', 'sub', 'mul', 'div'].includes(name);
     WASM_BINARY_OPS.forEach((name, id) => {
       c.get(op).i32(id).op('i32.eq').if(() => {
         claimLoop(c, args, nth, rows, (lo, hi) => c.for(r, () => c.get(lo), () => c.get(hi), 1, () => {
@@ -80,7 +83,11 @@ export function binaryJob(mod: ModuleBuilder): number {
           c.get(b).get(r).get(bStride).op('i32.mul').i32(4).op('i32.mul').op('i32.add').set(pb);
           c.get(out).get(r).get(cols).op('i32.mul').i32(4).op('i32.mul').op('i32.add').set(po);
           const vloop = (left: () => void, right: () => void): void => {
-            c.for(j, () => c.i32(0), () => c.get(nv), 4, () => { byteAt(po); left(); right(); c.v(vecOps[name]).mem('v128.store'); });
+            c.for(j, () => c.i32(0), () => c.get(nv), 4, () => {
+              byteAt(po); left(); right(); c.v(vecOps[name]);
+              if (compares(name)) c.f32x4(1).v('v128.and'); // lane mask (all ones / zeros) → 1.0 / 0.0, as the cpu
+              c.mem('v128.store');
+            });
           };
           c.get(aVec).get(bVec).op('i32.and').if(() => {
             vloop(() => { byteAt(pa); c.mem('v128.load'); }, () => { byteAt(pb); c.mem('v128.load'); });
@@ -98,7 +105,9 @@ export function binaryJob(mod: ModuleBuilder): number {
             byteAt(po);
             c.get(pa).get(j).i32(4).op('i32.mul').get(aVec).op('i32.mul').op('i32.add').mem('f32.load');
             c.get(pb).get(j).i32(4).op('i32.mul').get(bVec).op('i32.mul').op('i32.add').mem('f32.load');
-            c.op(scalarOps[name]).mem('f32.store');
+            c.op(scalarOps[name]);
+            if (compares(name)) c.op('f32.convert_i32_s'); // i32 1/0 → 1.0 / 0.0
+            c.mem('f32.store');
           });
         }));
       });

@@ -9,12 +9,13 @@ import { gemmJob, packJob } from './gen-gemm.js';
 import { lnNormJob, lnStatsJob, lseStatsJob, softmaxJob, subRowJob } from './gen-rows.js';
 import { attentionJobs } from './gen-attention.js';
 import { gatheredJobs } from './gen-gathered.js';
+import { topkScoresJob } from './gen-topk-scores.js';
 
 /** Job ids understood by the module's `run` export. */
 export const JOB = {
   gemm: 0, packB: 1, softmax: 2, lseStats: 3, subRow: 4, lnStats: 5, lnNorm: 6, unary: 7, binary: 8,
   attnFwd: 20, attnBwd: 21,
-  gatheredFwd: 30, gatheredBwdRows: 31, gatheredBwdScatter: 32, topkSelect: 33,
+  gatheredFwd: 30, gatheredBwdRows: 31, gatheredBwdScatter: 32, topkSelect: 33, topkScores: 34,
 } as const;
 export type JobName = keyof typeof JOB;
 
@@ -37,12 +38,14 @@ export function wasmModuleBytes(shared: boolean, relaxed = false): Uint8Array<Ar
   const have = cache.get(key);
   if (have) return have;
   const mod = new ModuleBuilder();
-  const jobs: Record<JobName, number> = {
+  const base = {
     gemm: gemmJob(mod, relaxed), packB: packJob(mod), softmax: softmaxJob(mod), lseStats: lseStatsJob(mod),
     subRow: subRowJob(mod), lnStats: lnStatsJob(mod), lnNorm: lnNormJob(mod), unary: unaryJob(mod), binary: binaryJob(mod),
     ...attentionJobs(mod),
     ...gatheredJobs(mod),
   };
+  // the fused score + select job calls the GEMM and selection jobs
+  const jobs: Record<JobName, number> = { ...base, topkScores: topkScoresJob(mod, base.gemm, base.topkSelect) };
   mod.func('run', [I32, I32, I32, I32], [], (c, [job, args, tid, nth]) => {
     for (const name of Object.keys(JOB) as JobName[]) {
       c.get(job).i32(JOB[name]).op('i32.eq').if(() => { c.get(args).get(tid).get(nth).call(jobs[name]).op('return'); });

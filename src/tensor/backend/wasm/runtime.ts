@@ -1,6 +1,11 @@
 // The wasm backend's runtime: options (`configureWasm`), the lazily created memory + instance, a bump arena
 // reset at every kernel call (memory only grows, so a warm process allocates no wasm memory per call), job
 // dispatch on one thread or on the worker pool, and per-kernel counters of which path each call took.
+// Load-aware dispatch: after a dispatch in which the caller spent longer not working (posting, waiting for a
+// worker that claimed a share and was descheduled or asleep) than working, that job (gemm, pack, softmax, …) is
+// offered to no worker for a while (2, 4, …, 100 ms) — the caller then claims every chunk itself, so a busy
+// machine makes threads cost about nothing instead of stalling the caller, while jobs large enough to gain from
+// the cores' fair share keep their own, unaffected state.
 //
 // Memory is shared (and the module's import declared shared) wherever threads are possible; the first 4 KiB
 // hold the thread pools' control blocks. Module compilation is synchronous where the engine allows it; where it
@@ -10,7 +15,7 @@ import { HopgradError } from '../../errors.js';
 import { COUNTER } from './gen-common.js';
 import { JOB, type JobName, MAX_PAGES, type WasmExports, relaxedSimdSupported, simdSupported, wasmModuleBytes } from './module.js';
 import { coreCount, platformSpawner, sharedMemoryPossible } from './platform.js';
-import { MAX_WORKERS, POOL_WORDS, ThreadPool } from './threads.js';
+import { DispatchBackoff, MAX_WORKERS, POOL_WORDS, ThreadPool, now } from './threads.js';
 
 /** Options of `configureWasm` (an option left out keeps its value). */
 export interface WasmOptions {
@@ -21,8 +26,21 @@ export interface WasmOptions {
    * copying into and out of wasm memory costs more than it saves (default 2048, measured on 2 AVX2 cores).
    */
   minWork?: number;
-  /** Smallest call split over threads (multiply-adds; elements weighted by their cost; default 2^17). */
+  /**
+   * Smallest call split over threads (multiply-adds; elements weighted by their cost; default 2^19, about 35 µs
+   * of GEMM on one AVX2 core: measured on 2 cores, 2 threads break even with 1 near 2^18.5 — matmul n = 72 — and
+   * win from there, 0.87× at n = 80, 0.72× at n = 128). 0 splits every call and turns off `loadAware` (tests
+   * that must exercise the workers).
+   */
   minParallelWork?: number;
+  /**
+   * Back off from the workers while they cost more than they save (default true): after a dispatch in which the
+   * caller idled (posting, waiting for a worker that claimed a share) longer than it worked and over 50 µs, that
+   * job is offered to no worker for 2 ms, doubling on each further such dispatch up to 100 ms, reset by one that
+   * pays (per job: a small job losing does not hold back large ones). Jobs not offered are run by the calling
+   * thread alone (counted in `wasmStats().throttled`).
+   */
+  loadAware?: boolean;
   /** GEMM cache blocking: rows of k per packed B block (default 256). */
   blockK?: number;
   /** GEMM cache blocking: most rows of C per task (a multiple of the micro-kernel's 4 rows; default 64). */
@@ -36,18 +54,22 @@ export interface WasmOptions {
 
 /** Default options. */
 export const WASM_DEFAULTS: Readonly<Required<WasmOptions>> = {
-  threads: Math.min(4, coreCount()), minWork: 2048, minParallelWork: 1 << 17, blockK: 256, blockM: 64, relaxedSimd: true,
+  threads: Math.min(4, coreCount()), minWork: 2048, minParallelWork: 1 << 19, blockK: 256, blockM: 64, relaxedSimd: true, loadAware: true,
 };
 
 const config: Required<WasmOptions> = { ...WASM_DEFAULTS };
 
 /**
- * Kernel calls run in wasm or handed to the cpu kernel, wasm jobs dispatched to the worker threads (`parallel`),
- * and of those the jobs in which at least one worker took a share (`joined`, left out while empty; the other
- * dispatched jobs the calling thread finished alone).
+ * Kernel calls run in wasm or handed to the cpu kernel, wasm jobs split for the worker threads (`parallel`), of
+ * those the jobs in which at least one worker took a share (`joined`) and the jobs not offered to any worker
+ * because recent dispatches lost time waiting for workers (`throttled`, see `loadAware`); `joined` and `throttled` are left out while
+ * empty. The other split jobs were offered, and the calling thread finished them alone.
  */
-export interface WasmStats { wasm: Record<string, number>; parallel: Record<string, number>; joined?: Record<string, number>; fallback: Record<string, number> }
-let stats: Required<WasmStats> = { wasm: {}, parallel: {}, joined: {}, fallback: {} };
+export interface WasmStats {
+  wasm: Record<string, number>; parallel: Record<string, number>; joined?: Record<string, number>;
+  throttled?: Record<string, number>; fallback: Record<string, number>;
+}
+let stats: Required<WasmStats> = { wasm: {}, parallel: {}, joined: {}, throttled: {}, fallback: {} };
 
 const ARENA_START = 4096;
 const PAGE = 65536;
@@ -132,10 +154,20 @@ export class WasmRuntime {
     const id = JOB[job];
     this.i32[args / 4 + COUNTER] = 0;
     if (nth > 1 && this.pool) {
-      const ok = this.pool.dispatch(id, args, nth, () => this.run(id, args, 0, nth));
+      const pool = this.pool;
+      count(stats.parallel, kernel);
+      const backoff = this.backoffs.get(id) ?? this.backoffs.set(id, new DispatchBackoff()).get(id)!;
+      const helpers = !config.loadAware || config.minParallelWork === 0 || backoff.allows(now()) ? nth - 1 : 0;
+      if (helpers === 0) {
+        // this job is backing off: the caller claims every chunk itself (it keeps nth, so its chunks stay the same)
+        count(stats.throttled, kernel);
+        this.run(id, args, 0, nth);
+        return;
+      }
+      const ok = pool.dispatch(id, args, nth, () => this.run(id, args, 0, nth), helpers);
       if (ok) {
-        count(stats.parallel, kernel);
-        if (this.pool.lastJoined > 0) count(stats.joined, kernel);
+        if (pool.lastJoined > 0) count(stats.joined, kernel);
+        backoff.record(pool.lastMainMs, pool.lastIdleMs, now());
         return;
       }
       // a worker failed: redo the whole job here (jobs overwrite their outputs; the chunk counter restarts)
@@ -143,6 +175,9 @@ export class WasmRuntime {
     }
     this.run(id, args, 0, 1);
   }
+
+  /** Per job id: whether it is offered to the workers now (loadAware; minParallelWork 0 always offers). */
+  private readonly backoffs = new Map<number, DispatchBackoff>();
 }
 
 function count(rec: Record<string, number>, k: string): void {
@@ -228,8 +263,9 @@ export function configureWasm(opts: WasmOptions): void {
   };
   check('threads', 1); check('minWork', 0); check('minParallelWork', 0); check('blockK', 1); check('blockM', 4);
   if (opts.blockM !== undefined && opts.blockM % 4 !== 0) throw new HopgradError(`configureWasm: blockM must be a multiple of 4, got ${opts.blockM}`);
-  if (opts.relaxedSimd !== undefined && typeof opts.relaxedSimd !== 'boolean') {
-    throw new HopgradError(`configureWasm: relaxedSimd must be a boolean, got ${String(opts.relaxedSimd)}`);
+  for (const name of ['relaxedSimd', 'loadAware'] as const) {
+    const v = opts[name];
+    if (v !== undefined && typeof v !== 'boolean') throw new HopgradError(`configureWasm: ${name} must be a boolean, got ${String(v)}`);
   }
   const threadsChanged = opts.threads !== undefined && opts.threads !== config.threads;
   const relaxedChanged = opts.relaxedSimd !== undefined && opts.relaxedSimd !== config.relaxedSimd;
@@ -266,12 +302,13 @@ export function stopWasmThreads(): void {
 /** Counters of where calls ran since the last reset. */
 export function wasmStats(): WasmStats {
   const joined = Object.keys(stats.joined).length > 0 ? { joined: { ...stats.joined } } : {};
-  return { wasm: { ...stats.wasm }, parallel: { ...stats.parallel }, ...joined, fallback: { ...stats.fallback } };
+  const throttled = Object.keys(stats.throttled).length > 0 ? { throttled: { ...stats.throttled } } : {};
+  return { wasm: { ...stats.wasm }, parallel: { ...stats.parallel }, ...joined, ...throttled, fallback: { ...stats.fallback } };
 }
 
 /** Zero the counters. */
 export function resetWasmStats(): void {
-  stats = { wasm: {}, parallel: {}, joined: {}, fallback: {} };
+  stats = { wasm: {}, parallel: {}, joined: {}, throttled: {}, fallback: {} };
 }
 
 /** @internal note a call that ran in wasm / fell back to cpu. */

@@ -1,15 +1,19 @@
 // The wasm backend's thread pool: workers that instantiate the same module on the same shared memory and run
 // jobs the main thread posts through a control block of i32 words (Atomics wait/notify). Fork–join: the main
-// thread writes (job, args, nth), marks every worker's claim word "posted" for this generation, bumps the
-// generation word and runs the job itself (tid 0). A worker that wakes claims its slot with compareExchange and
-// joins; jobs hand out work through an atomic chunk counter, so whoever runs takes what is left. When the main
-// thread is done it cancels the slots nobody claimed (a worker descheduled by a busy machine costs nothing) and
-// waits only for workers that did claim: in Atomics.wait where this thread may block, else (a browser's main
-// thread) by spinning on Atomics.load, bounded by a deadline after which the pool is closed (its workers
-// terminated) and the caller reruns the job on its own thread. This file is browser-safe; how a worker is
-// started (Node's worker_threads, or Web Workers from a Blob URL) is injected as a `Spawner`; a spawner whose
-// workers boot asynchronously (Web Workers start only once the creating thread returns to its event loop) makes
-// the pool use a worker only after it signalled ready in shared memory.
+// thread writes (job, args, nth), marks the claim words of the workers it offers the job to "posted" for this
+// generation, bumps the generation word and runs the job itself (tid 0). A worker that wakes claims its slot
+// with compareExchange and joins; jobs hand out work through an atomic chunk counter, so whoever runs takes
+// what is left and the caller keeps claiming chunks until none are left. When the main thread is done it
+// cancels the slots nobody claimed (a worker descheduled by a busy machine costs nothing) and waits only for
+// workers that did claim: spinning briefly, then in Atomics.wait where this thread may block, else (a browser's
+// main thread) by spinning on Atomics.load, bounded by a deadline after which the pool is closed (its workers
+// terminated) and the caller reruns the job on its own thread. Workers spin briefly on the generation word
+// before they sleep, so jobs that follow each other closely start without a wake-up. Each dispatch reports how
+// long the caller worked and how long it spent not working (posting, waiting for workers), which the runtime
+// uses to stop offering jobs to workers while that costs more than it saves. This file is browser-safe; how a
+// worker is started (Node's worker_threads, or Web Workers from a Blob URL) is injected as a `Spawner`; a spawner
+// whose workers boot asynchronously (Web Workers start only once the creating thread returns to its event loop)
+// makes the pool use a worker only after it signalled ready in shared memory.
 
 /** Control-block word offsets (relative to the pool's base word). */
 const GEN = 0, JOB = 1, ARGS = 2, NTH = 3, QUIT = 4, READY = 8, CLAIM = 24, DONE = 40, ERR = 56;
@@ -24,7 +28,11 @@ const POSTED = 0, CLAIMED = 1, CANCELLED = 2;
 const tagOf = (g: number): number => (g & 0x0fffffff) * 4;
 
 /** The data a worker starts from. */
-export interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; base: number; index: number }
+export interface WorkerInit {
+  module: WebAssembly.Module; memory: WebAssembly.Memory; base: number; index: number;
+  /** Tests: the worker spins a random 0..jitterUs µs before it claims a job and again before it reports it done. */
+  jitterUs?: number;
+}
 
 /** A started worker, as much of it as the pool needs. */
 export interface WorkerLike { terminate(): unknown }
@@ -54,6 +62,9 @@ export function atomicsWaitAllowed(): boolean {
   return blockProbe;
 }
 
+/** Milliseconds from a monotonic clock (performance.now where it exists). */
+export const now: () => number = typeof performance === 'object' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now();
+
 /** Spin iterations before a thread sleeps in Atomics.wait (short jobs follow each other closely). */
 const SPIN = 20000;
 
@@ -64,6 +75,8 @@ const SPIN = 20000;
 export const WORKER_BODY = `
 function bootstrap(init) {
   const { module, memory, base, index } = init;
+  const jitter = init.jitterUs || 0;
+  const delay = (us) => { const until = performance.now() + Math.random() * us / 1000; while (performance.now() < until); };
   const w = new Int32Array(memory.buffer, 0, ${CONTROL_WORDS});
   let run;
   try {
@@ -82,6 +95,7 @@ function bootstrap(init) {
     if (g === gen) continue;
     gen = g;
     if (Atomics.load(w, base + ${QUIT}) !== 0) return;
+    if (jitter > 0) delay(jitter);
     const tag = (g & 0x0fffffff) * 4;
     if (Atomics.compareExchange(w, base + ${CLAIM} + index, tag + ${POSTED}, tag + ${CLAIMED}) !== tag + ${POSTED}) continue;
     try {
@@ -89,6 +103,7 @@ function bootstrap(init) {
     } catch (e) {
       Atomics.store(w, base + ${ERR} + index, 1);
     }
+    if (jitter > 0) delay(jitter);
     Atomics.store(w, base + ${DONE} + index, g);
     Atomics.notify(w, base + ${DONE} + index);
   }
@@ -125,8 +140,11 @@ export class ThreadPool {
   private held: number | null = null;
   /** Workers that took part in the last dispatch (claimed their slot before the caller cancelled it). */
   lastJoined = 0;
+  /** ms the caller ran its share of the last dispatch, and ms it spent on anything else (posting, waiting). */
+  lastMainMs = 0;
+  lastIdleMs = 0;
 
-  constructor(private readonly memory: WebAssembly.Memory, module: WebAssembly.Module, private readonly base: number,
+  constructor(private readonly memory: WebAssembly.Memory, module: WebAssembly.Module, readonly base: number,
     readonly workers: number, spawn: Spawner, opts: PoolOptions = {}) {
     this.gated = spawn.asyncBoot === true;
     this.canBlock = opts.canBlock ?? atomicsWaitAllowed();
@@ -181,28 +199,36 @@ export class ThreadPool {
   isBroken(): boolean { return this.broken; }
 
   /**
-   * Run `job` on up to `nth` threads (nth ≤ threads()): workers that wake in time get tids 1..nth−1, `main`
-   * runs tid 0 here. Returns false when a worker's run threw or timed out (the caller reruns the job here).
+   * Run `job` on up to `nth` threads (nth ≤ threads()): the job is offered to `helpers` workers (default nth − 1,
+   * at most that), those that wake in time get tids 1..helpers, `main` runs tid 0 here; the job still sees `nth`
+   * (its chunk size), and chunks nobody else claims the caller takes. Returns false when a worker's run threw or
+   * timed out (the caller reruns the job here). Sets lastJoined, lastMainMs and lastIdleMs.
    */
-  dispatch(job: number, args: number, nth: number, main: () => void): boolean {
+  dispatch(job: number, args: number, nth: number, main: () => void, helpers = nth - 1): boolean {
     const w = this.words();
     const b = this.base;
+    const offered = Math.max(0, Math.min(helpers, nth - 1, this.workers));
+    const t0 = now();
     const g = (Atomics.load(w, b + GEN) + 1) | 0;
     const tag = tagOf(g);
     Atomics.store(w, b + JOB, job);
     Atomics.store(w, b + ARGS, args);
     Atomics.store(w, b + NTH, nth);
-    for (let i = 0; i < nth - 1; i++) Atomics.store(w, b + CLAIM + i, tag + POSTED);
+    for (let i = 0; i < offered; i++) Atomics.store(w, b + CLAIM + i, tag + POSTED);
     Atomics.store(w, b + GEN, g);
-    Atomics.notify(w, b + GEN);
+    // sleeping workers wake (spinning ones see the new generation anyway); none is woken for a job offered to none
+    if (offered > 0) Atomics.notify(w, b + GEN);
     let ok = true;
     let timedOut = false;
+    let t1 = t0, t2 = t0;
     try {
+      t1 = now();
       main();
     } finally {
+      t2 = now();
       const deadline = Date.now() + this.timeoutMs;
       this.lastJoined = 0;
-      for (let i = 0; i < nth - 1 && !timedOut; i++) {
+      for (let i = 0; i < offered && !timedOut; i++) {
         if (Atomics.compareExchange(w, b + CLAIM + i, tag + POSTED, tag + CANCELLED) === tag + POSTED) continue;
         this.lastJoined++;
         let spins = 0;
@@ -219,6 +245,8 @@ export class ThreadPool {
       // a worker that claimed the job and never finished is stuck or dead: stop every worker, so none can still
       // write into memory the caller reuses, and run on one thread from now on
       if (timedOut) this.close();
+      this.lastMainMs = t2 - t1;
+      this.lastIdleMs = (t1 - t0) + (now() - t2);
     }
     return ok;
   }
@@ -234,5 +262,37 @@ export class ThreadPool {
     }
     this.handles.length = 0;
     this.broken = true;
+  }
+}
+
+/** Idle time of a dispatch below which it never counts as a loss, and the back-off bounds (ms). */
+const IDLE_FLOOR_MS = 0.05, BACKOFF_MIN_MS = 2, BACKOFF_MAX_MS = 100;
+
+/**
+ * When to stop offering jobs to workers: a dispatch in which the caller idled (posting, waiting for a worker that
+ * claimed a share — descheduled by a busy machine, or asleep) longer than it worked, and over 50 µs, lost time;
+ * then no worker is offered a job for 2 ms, doubling with each further loss up to 100 ms. A dispatch whose idle
+ * time is at most half its working time resets the back-off.
+ */
+export class DispatchBackoff {
+  private until = 0;
+  private step = 0;
+
+  /** Whether jobs may be offered to workers at time `t` (ms). */
+  allows(t: number): boolean {
+    return this.step === 0 || t >= this.until;
+  }
+
+  /** The back-off now (ms; 0: none). */
+  get stepMs(): number { return this.step; }
+
+  /** Record a dispatch offered to workers, ending at time `t`: ms the caller worked and ms it idled. */
+  record(mainMs: number, idleMs: number, t: number): void {
+    if (idleMs > Math.max(mainMs, IDLE_FLOOR_MS)) {
+      this.step = Math.min(BACKOFF_MAX_MS, this.step > 0 ? 2 * this.step : BACKOFF_MIN_MS);
+      this.until = t + this.step;
+    } else if (idleMs <= mainMs / 2) {
+      this.step = 0;
+    }
   }
 }
