@@ -158,3 +158,19 @@ describe('byte cap and stats', () => {
     expect(poolStats().hits).toBe(0);
   });
 });
+
+describe('reservation for tidy scopes', () => {
+  it('arrays released by tidy are reused only inside tidy; dispose() outside tidy feeds everyone', () => {
+    // an allocation outside tidy usually lives until GC: handing it a tidy-released array would only move the
+    // fresh allocation into the next tidy step (measured: a plain step between tidied ones drained the pool)
+    let s: unknown;
+    tidy(() => { s = zeros([77])._storage; return 0; });
+    expect(allocate('float32', 77)).not.toBe(s);
+    tidy(() => { s = zeros([78])._storage; return 0; });
+    expect(tidy(() => allocate('float32', 78) === s)).toBe(true);
+    const t = zeros([79]);
+    s = t._storage;
+    t.dispose();
+    expect(allocate('float32', 79)).toBe(s);
+  });
+});

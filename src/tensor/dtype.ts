@@ -14,7 +14,8 @@ export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 /**
  * A zero-filled typed array of `n` elements of `dtype` that no live tensor uses: a reused one from the buffer
  * pool (src/tensor/pool.ts; filled with zeros) when one of that dtype and length was released by tidy() or
- * dispose(), else a fresh one. Kernels allocate every output through this (or `allocateUninit`).
+ * dispose(), else a fresh one. Outside a tidy() scope only arrays dispose() released outside tidy are reused
+ * (those tidy() released wait for the next scope). Kernels allocate every output through this (or `allocateUninit`).
  */
 export function allocate(dtype: DType, n: number): TypedArray {
   return poolTake(dtype, n, true);

@@ -2,6 +2,11 @@
 // handed out again by `allocate`, so a warm training step inside tidy() allocates no fresh memory. The pool
 // holds at most `maxBytes` (least recently released arrays are dropped first); it only ever contains arrays
 // that `allocate` made and that no live tensor uses (the storage reference counts below decide that).
+// Arrays released by tidy() (at a scope's end, or by dispose() while a scope is open) are reserved for
+// allocations inside a tidy() scope: an allocation outside tidy() usually lives until the GC takes it, so handing
+// it a recycled array would only move a fresh allocation into the next tidy() step (a plain step interleaved with
+// tidy() steps would drain the pool each time). Outside tidy(), `allocate` reuses only arrays that dispose()
+// released outside any scope.
 import { HopgradError } from './errors.js';
 
 /** The element types a pooled array may have (mirrors DType without importing it, to keep this module a leaf). */
@@ -48,8 +53,11 @@ const stats: PoolStats = { hits: 0, misses: 0, freshBytes: 0, releases: 0, evict
 
 /** Where `poolTake` reports the arrays it hands out while a tidy() scope is open (its scratch candidates). */
 let sink: PoolArray[] | null = null;
+/** True while tidy() closes a scope: what is released then goes to the reserved (tidy-only) free lists. */
+let closing = false;
 
-const keyOf = (dtype: PoolDType, n: number): string => `${dtype}:${n}`;
+/** Free-list key: reserved (tidy-only, `t`) or general (`g`) lists, per dtype and length. */
+const keyOf = (reserved: boolean, dtype: PoolDType, n: number): string => `${reserved ? 't' : 'g'}${dtype}:${n}`;
 const dtypeOfArray = (a: PoolArray): PoolDType => (a instanceof Float32Array ? 'float32' : a instanceof Float64Array ? 'float64' : 'int32');
 
 function fresh(dtype: PoolDType, n: number): PoolArray {
@@ -62,14 +70,16 @@ function fresh(dtype: PoolDType, n: number): PoolArray {
 }
 
 /**
- * @internal An array of `n` elements of `dtype`: a pooled one when a free list has it, else a fresh one.
+ * @internal An array of `n` elements of `dtype`: a pooled one when a free list it may use has it (inside a tidy()
+ * scope any; outside, only arrays dispose() released outside tidy), else a fresh one.
  * With `zero` the contents are all zeros; without, a pooled array keeps its old contents (the caller
  * overwrites every element).
  */
 export function poolTake(dtype: PoolDType, n: number, zero: boolean): PoolArray {
   if (n > 0) {
-    const list = free.get(keyOf(dtype, n));
-    const a = list?.pop();
+    // inside tidy(): the reserved lists first, then the general ones; outside: the general lists only
+    let a = sink !== null ? free.get(keyOf(true, dtype, n))?.pop() : undefined;
+    if (a === undefined) a = free.get(keyOf(false, dtype, n))?.pop();
     if (a !== undefined) {
       lru.delete(a);
       stats.hits++;
@@ -81,6 +91,14 @@ export function poolTake(dtype: PoolDType, n: number, zero: boolean): PoolArray 
     }
   }
   return fresh(dtype, n);
+}
+
+/**
+ * @internal While `on`, released arrays go to the reserved (tidy-only) free lists even when no scope is open
+ * any more (tidy() closes a scope after popping it).
+ */
+export function setScopeClosing(on: boolean): void {
+  closing = on;
 }
 
 /** @internal Collect the arrays handed out from now on into `list` (null: stop); used by tidy() scopes. */
@@ -127,7 +145,7 @@ export function releaseStorage(storage: PoolArray, protect?: ReadonlySet<unknown
 function pool(storage: PoolArray): void {
   if (!born.has(storage) || lru.has(storage)) return;
   if (storage.length === 0 || storage.byteLength > maxBytes) return;
-  const key = keyOf(dtypeOfArray(storage), storage.length);
+  const key = keyOf(closing || sink !== null, dtypeOfArray(storage), storage.length);
   let list = free.get(key);
   if (!list) free.set(key, (list = []));
   list.push(storage);

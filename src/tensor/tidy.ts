@@ -5,7 +5,7 @@
 import { Tensor, setTensorCreateHook } from './tensor.js';
 import { HopgradError } from './errors.js';
 import type { TypedArray } from './dtype.js';
-import { reclaimScratch, setAllocationSink } from './pool.js';
+import { reclaimScratch, setAllocationSink, setScopeClosing } from './pool.js';
 
 /** Anything tidy() may return or dispose() may take: tensors, possibly inside arrays, objects, Maps and Sets. */
 export type TensorContainer = unknown;
@@ -91,16 +91,21 @@ function closeScope(scope: Scope, result: unknown): void {
   }
   const outer = scopes.length > 0 ? scopes[scopes.length - 1]! : null;
   let released = 0;
-  for (const t of scope.tracked) {
-    if (live.has(t)) {
-      if (outer !== null && !t._kept) outer.tracked.push(t);
-    } else if (t._disposed === 0) {
-      t._release(1, arrays);
-      released++;
+  setScopeClosing(true); // what is released now is reserved for allocations inside tidy() (see pool.ts)
+  try {
+    for (const t of scope.tracked) {
+      if (live.has(t)) {
+        if (outer !== null && !t._kept) outer.tracked.push(t);
+      } else if (t._disposed === 0) {
+        t._release(1, arrays);
+        released++;
+      }
     }
+    last = { tensors: scope.tracked.length, allocations: scope.arrays.length, released };
+    for (const a of scope.arrays) reclaimScratch(a, arrays);
+  } finally {
+    setScopeClosing(false);
   }
-  last = { tensors: scope.tracked.length, allocations: scope.arrays.length, released };
-  for (const a of scope.arrays) reclaimScratch(a, arrays);
 }
 
 /** Open a scope: new tensors and allocations are reported to it. */
@@ -135,7 +140,8 @@ function abandon(scope: Scope): void {
  * gradients (a parameter), or is a gradient the tape stored in `.grad`. Views share storage: a storage is
  * reused only once no surviving tensor uses it. Arrays `allocate` handed out during `fn` that no surviving tensor
  * uses (kernel scratch) are reused too, so do not keep raw arrays from backend kernels past the scope; raw typed
- * arrays found in the returned value are never reused. Scopes nest: an inner tidy's survivors belong to the outer one.
+ * arrays found in the returned value are never reused. What a scope releases is reused only by allocations inside
+ * tidy() scopes, so an untracked step between tidy() steps cannot drain the pool. Scopes nest: an inner tidy's survivors belong to the outer one.
  * If `fn` throws, nothing is released (the tensors pass to the enclosing scope, or to the GC). `fn` must be
  * synchronous. Returns what `fn` returns.
  */

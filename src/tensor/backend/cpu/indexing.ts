@@ -1,8 +1,8 @@
 // CPU kernels for indexing: gather / scatterAdd along an axis, top-k and stable argsort of rows.
-import { type TypedArray, allocate, dtypeOf } from '../../dtype.js';
+import { type TypedArray, allocate, allocateUninit, dtypeOf } from '../../dtype.js';
 
 export function gather(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, k: number): TypedArray {
-  const out = allocate(dtypeOf(x), outer * k * inner);
+  const out = allocateUninit(dtypeOf(x), outer * k * inner); // every (o, j, i) is written once
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < k; j++) {
       const row = (o * k + j) * inner;
@@ -50,7 +50,7 @@ function cmpAsc(vals: TypedArray, base: number): (i: number, j: number) => numbe
  * rank keys (see rankKeys) with the native numeric sort; float64 rows use the comparator.
  */
 export function argsort(x: TypedArray, rows: number, cols: number, descending: boolean): Int32Array {
-  const out = allocate('int32', rows * cols) as Int32Array;
+  const out = allocateUninit('int32', rows * cols) as Int32Array; // both branches write every (r, j)
   if (!(x instanceof Float64Array) && cols <= KEY_COLS) {
     const keys = new Float64Array(cols);
     const all = Int32Array.from({ length: cols }, (_, j) => j);
@@ -79,8 +79,8 @@ export function argsort(x: TypedArray, rows: number, cols: number, descending: b
  * misjudges the threshold. `sorted` false skips that last sort (the same k, in an unspecified order).
  */
 export function topk(x: TypedArray, rows: number, cols: number, k: number, largest: boolean, sorted = true): { values: TypedArray; indices: Int32Array } {
-  const values = allocate(dtypeOf(x), rows * k);
-  const indices = allocate('int32', rows * k) as Int32Array;
+  const values = allocateUninit(dtypeOf(x), rows * k); // the last loop writes every (r, j) of both
+  const indices = allocateUninit('int32', rows * k) as Int32Array;
   if (k === 0) return { values, indices };
   const cand = new Int32Array(cols);
   const sample = new Float64Array(Math.min(cols, SAMPLE));

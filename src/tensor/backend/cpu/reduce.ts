@@ -1,5 +1,5 @@
 // CPU kernels for reductions over the middle axis of [outer, n, inner]: sum/max/min/prod, argmax/argmin, cumsum.
-import { type TypedArray, allocate, allocateUninit, dtypeOf } from '../../dtype.js';
+import { type TypedArray, allocateUninit, dtypeOf } from '../../dtype.js';
 import type { ReduceOp } from '../backend.js';
 
 /** Reduce x viewed as [outer, n, inner] over the middle axis (float64 accumulation, j in increasing order). */
@@ -60,7 +60,7 @@ function sumColumns(x: TypedArray, out: TypedArray, outer: number, n: number, in
 }
 
 export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, outer: number, n: number, inner: number): Int32Array {
-  const out = allocate('int32', outer * inner) as Int32Array;
+  const out = allocateUninit('int32', outer * inner) as Int32Array; // every (o, i) is written once
   const sign = op === 'argmax' ? 1 : -1;
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
@@ -80,7 +80,7 @@ export function argReduce(op: 'argmax' | 'argmin', x: TypedArray, outer: number,
 }
 
 export function cumsum(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
-  const out = allocate(dtypeOf(x), x.length);
+  const out = allocateUninit(dtypeOf(x), x.length); // every (o, j, i) is written once
   const acc = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
     acc.fill(0);

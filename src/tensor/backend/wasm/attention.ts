@@ -4,7 +4,7 @@
 // forward or backward job on the thread pool, and copy the results out. Here in float64: the logsumexp from the
 // forward's per-row (max, Σexp), and the backward's δ_i = dout_i·out_i; the threads' partial dq / dscale buffers
 // are summed here too. float64, empty or tiny problems use the cpu kernel.
-import { type TypedArray, allocate, allocateCopy } from '../../dtype.js';
+import { type TypedArray, allocateCopy, allocateUninit } from '../../dtype.js';
 import type { AttentionSpec } from '../backend.js';
 import { cpuBackend } from '../cpu/index.js';
 import { ATT_BWD_ARGS, ATT_FWD_ARGS, TC, TR } from './gen-attention.js';
@@ -49,12 +49,29 @@ function putRows(rt: WasmRuntime, p: number, x: TypedArray, batch: number, rows:
 /** Write x [batch, rows, cols] at byte `p` packed transposed: rows in panels of 8, each panel [cols][8], zero past rows. */
 function putPacked(rt: WasmRuntime, p: number, x: TypedArray, batch: number, rows: number, cols: number, rowsPad: number): void {
   const f32 = rt.f32, o = p / 4;
-  f32.fill(0, o, o + batch * rowsPad * cols);
+  // only the last, partial panel of each batch element has zero rows to fill (every other slot is written below)
+  if (rows !== rowsPad) {
+    for (let b = 0; b < batch; b++) {
+      const t = o + (b * rowsPad + (rows & ~7)) * cols;
+      f32.fill(0, t, t + 8 * cols);
+    }
+  }
   for (let b = 0; b < batch; b++) {
-    for (let r = 0; r < rows; r++) {
-      const s = (b * rows + r) * cols;
-      const base = o + (b * rowsPad + (r & ~7)) * cols + (r & 7);
-      for (let c = 0; c < cols; c++) f32[base + c * 8] = x[s + c]!;
+    for (let r0 = 0; r0 < rows; r0 += 8) {
+      // one panel [cols][8]: row r0 + j goes to lane j; a full panel is written in order, 8 rows read at once
+      const dst = o + (b * rowsPad + r0) * cols, src = (b * rows + r0) * cols;
+      if (rows - r0 >= 8) {
+        const s1 = src + cols, s2 = s1 + cols, s3 = s2 + cols, s4 = s3 + cols, s5 = s4 + cols, s6 = s5 + cols, s7 = s6 + cols;
+        for (let c = 0, t = dst; c < cols; c++, t += 8) {
+          f32[t] = x[src + c]!; f32[t + 1] = x[s1 + c]!; f32[t + 2] = x[s2 + c]!; f32[t + 3] = x[s3 + c]!;
+          f32[t + 4] = x[s4 + c]!; f32[t + 5] = x[s5 + c]!; f32[t + 6] = x[s6 + c]!; f32[t + 7] = x[s7 + c]!;
+        }
+        continue;
+      }
+      for (let j = 0; j < rows - r0; j++) {
+        const s = src + j * cols;
+        for (let c = 0, t = dst + j; c < cols; c++, t += 8) f32[t] = x[s + c]!;
+      }
     }
   }
 }
@@ -79,7 +96,7 @@ function putBias(rt: WasmRuntime, p: number, spec: AttentionSpec, mpad: number):
 function getRows(rt: WasmRuntime, p: number, batch: number, rows: number, cols: number, rowsPad: number, colsPad: number): Float32Array {
   const o = p / 4;
   if (rows === rowsPad && cols === colsPad) return allocateCopy(rt.f32.subarray(o, o + batch * rows * cols));
-  const out = allocate('float32', batch * rows * cols) as Float32Array;
+  const out = allocateUninit('float32', batch * rows * cols) as Float32Array; // every element is written below
   for (let b = 0; b < batch; b++) {
     for (let r = 0; r < rows; r++) {
       const s = o + (b * rowsPad + r) * colsPad;
@@ -127,7 +144,7 @@ export function attention(q: TypedArray, k: TypedArray, v: TypedArray, spec: Att
   rt.exec('attnFwd', P.args, threads, 'attention');
   const out = getRows(rt, P.out, batch, l, dv, lpad, dvpad);
   // lse = max + log Σ exp(t − max) in float64, rounded once (−∞ where every key is padded)
-  const lse = allocate('float32', batch * l) as Float32Array;
+  const lse = allocateUninit('float32', batch * l) as Float32Array;
   const f32 = rt.f32;
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < l; i++) {

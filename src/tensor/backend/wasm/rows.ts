@@ -1,7 +1,7 @@
 // The wasm backend's row-kernel drivers: softmax (one fused job), logsumexp (wasm row max and Σexp, then
 // max + log Σ in float64 here, as the cpu rounds it), logSoftmax (that, then x − lse in wasm) and layer norm
 // (f64 statistics in wasm, rstd = 1/sqrt(var/cols + eps) here, normalization in wasm). float32 only.
-import { type TypedArray, allocate, allocateCopy, dtypeOf } from '../../dtype.js';
+import { type TypedArray, allocateCopy, allocateUninit, dtypeOf } from '../../dtype.js';
 import { cpuBackend } from '../cpu/index.js';
 import { ROW_ARGS } from './gen-rows.js';
 import { type WasmRuntime, noteFallback, noteWasm, options, wasmRuntime } from './runtime.js';
@@ -40,7 +40,7 @@ export function softmax(x: TypedArray, rows: number, cols: number): TypedArray {
 
 /** log Σ exp of each row from the wasm (max, Σ exp(x − max)) pass, rounded to float32 like the cpu. */
 function lse(rt: WasmRuntime, s: { aux0: number; aux1: number }, rows: number): Float32Array {
-  const out = allocate('float32', rows) as Float32Array;
+  const out = allocateUninit('float32', rows) as Float32Array; // the loop writes every row
   const f32 = rt.f32;
   for (let r = 0; r < rows; r++) {
     const mx = f32[s.aux0 / 4 + r]!;
@@ -79,7 +79,7 @@ export function layerNorm(x: TypedArray, rows: number, cols: number, eps: number
   noteWasm('layerNorm');
   rt.exec('lnStats', s.args, rt.threadsFor(rows * cols * 2), 'layerNorm');
   const dt = dtypeOf(x);
-  const mean = allocate(dt, rows), rstd = allocate(dt, rows);
+  const mean = allocateUninit(dt, rows), rstd = allocateUninit(dt, rows); // the loop writes every row of both
   const f64 = rt.f64;
   for (let r = 0; r < rows; r++) {
     const mu = f64[s.aux0 / 8 + r]!;
