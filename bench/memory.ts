@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { getBackend, poolStats, resetPoolStats, setBackend, tidy } from '../src/index.js';
+import { getBackend, poolStats, resetPoolStats, setBackend } from '../src/index.js';
 import { lastTidyStats } from '../src/tensor/tidy.js';
 import { W4_LOSS0, buildW4Model } from './w4-model.js';
 
@@ -87,14 +87,7 @@ async function runMode(mode: Mode, steps: number, every: number, warmup: number,
   const gc = runInNewContext('gc') as () => void;
   if (backend) setBackend(backend as Parameters<typeof setBackend>[0]);
   const model = buildW4Model();
-  const tidyStep = (): number => tidy(() => {
-    model.optimizer.zeroGrad({ setToNone: false });
-    const loss = model.forward();
-    loss.backward();
-    model.optimizer.step();
-    return loss.item();
-  });
-  const step = mode === 'tidy' ? tidyStep : model.step;
+  const step = mode === 'tidy' ? model.tidyStep : model.step;
   const losses: number[] = [];
   const samples: Sample[] = [];
   const times: number[] = [];

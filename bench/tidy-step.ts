@@ -2,7 +2,7 @@
 // see the same machine state: `npx tsx bench/tidy-step.ts [--rounds 20]`. Prints the median ms of each and the
 // pool counters. (bench/memory.ts measures the memory side in separate processes.)
 import { parseArgs } from 'node:util';
-import { poolStats, tidy } from '../src/index.js';
+import { poolStats } from '../src/index.js';
 import { buildW4Model } from './w4-model.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
@@ -12,13 +12,7 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 const a = buildW4Model();
 const b = buildW4Model();
 const plain = (): number => a.step();
-const tidied = (): number => tidy(() => {
-  b.optimizer.zeroGrad({ setToNone: false });
-  const l = b.forward();
-  l.backward();
-  b.optimizer.step();
-  return l.item();
-});
+const tidied = (): number => b.tidyStep();
 for (let i = 0; i < 5; i++) { plain(); tidied(); }
 const ta: number[] = [];
 const tb: number[] = [];

@@ -4,7 +4,7 @@
 // via hopfield.retrieve → LayerNorm(z Wo) → logit → BCEWithLogits (mean), optimizer optim.AdamW (torch defaults
 // with lr 1e-3, weight decay 0.01). `step()` = zeroGrad, forward, loss, backward, AdamW update, loss read back.
 // Check value: the first step's loss (loss0 ≈ 0.804239). Also imported by the memory benchmark.
-import { type Tensor, hopfield, layerNorm, nn, ones, optim, tensor, zeros } from '../src/index.js';
+import { type Tensor, hopfield, layerNorm, nn, ones, optim, tensor, tidy, zeros } from '../src/index.js';
 import { normal, weight } from './data.js';
 
 /** W4's sizes: 32 bags × 50 instances × 784 features, hidden 256, 4 heads of 64, β = 1/8. */
@@ -44,6 +44,8 @@ export interface W4Model {
   forward(): Tensor;
   /** One full training step: zeroGrad, forward, loss, backward, AdamW update; returns the loss (read back). */
   step(): number;
+  /** The same step inside tidy(), gradients zero-filled in place: a warm step reuses pooled buffers. */
+  tidyStep(): number;
 }
 
 function param(data: Float32Array, shape: number[]): Tensor {
@@ -96,5 +98,12 @@ export function buildW4Model(): W4Model {
     optimizer.step();
     return loss.item();
   };
-  return { x, y, params, paramList, optimizer, forward, step };
+  const tidyStep = (): number => tidy(() => {
+    optimizer.zeroGrad({ setToNone: false });
+    const loss = forward();
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  });
+  return { x, y, params, paramList, optimizer, forward, step, tidyStep };
 }
