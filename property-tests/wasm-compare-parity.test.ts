@@ -10,6 +10,7 @@ import { cpuBackend } from '../src/tensor/backend/cpu/index.js';
 import { WASM_DEFAULTS, configureWasm, resetWasmStats, wasmStats } from '../src/tensor/backend/wasm/index.js';
 import { WASM_BINARY_OPS } from '../src/tensor/backend/wasm/gen-elementwise.js';
 import { binaryArb, compareOutputs, describeWasmCase, runWasmCase } from '../test/browser/wasm-cases.js';
+import { coverageSample } from '../test/browser/parity-cases.js';
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
 const numRuns = Number(process.env.FC_RUNS ?? 150);
@@ -38,10 +39,14 @@ describe('wasm comparison ops', () => {
         const msg = compareOutputs(describeWasmCase(c), got, want, () => () => 0);
         if (msg) throw new Error(msg);
       }), { numRuns, ...seed });
-      // most cases really run in wasm (the permuted / random broadcasts check the cpu fallback)
+      if (threads > 1) expect(wasmStats().parallel.binary ?? 0).toBeGreaterThan(0);
+      // most calls of the fixed coverage sample really run in wasm (permuted / random broadcasts check the fallback)
+      resetWasmStats();
+      const sample = coverageSample(cases);
+      for (const c of sample) runWasmCase(c, wasm);
       const st = wasmStats();
-      expect(st.wasm.binary ?? 0, `${st.wasm.binary ?? 0} wasm calls, ${st.fallback.binary ?? 0} fallbacks`).toBeGreaterThan(numRuns / 2);
-      if (threads > 1) expect(st.parallel.binary ?? 0).toBeGreaterThan(0);
+      const inWasm = st.wasm.binary ?? 0, fell = st.fallback.binary ?? 0;
+      expect(inWasm, `${inWasm} wasm calls, ${fell} fallbacks on the coverage sample of ${sample.length}`).toBeGreaterThan(fell);
     });
   }
 

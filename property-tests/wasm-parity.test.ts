@@ -37,6 +37,7 @@ import {
   type BinaryCase, type Kind, type MatmulCase, type RowsCase, EPS, TINY, binaryArb, compareOutputs, describeWasmCase, dim,
   fill, matmulCase, matmulFields, rowStats, rowsArb, runWasmCase, seedArb, wasmTolerance,
 } from '../test/browser/wasm-cases.js';
+import { coverageSample } from '../test/browser/parity-cases.js';
 
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
 const numRuns = Number(process.env.FC_RUNS ?? 150);
@@ -154,10 +155,15 @@ for (const { threads, relaxedSimd, kernels } of configs) {
           if (msg) throw new Error(msg);
         }), { numRuns, ...seed });
         configureWasm({ blockK: WASM_DEFAULTS.blockK, blockM: WASM_DEFAULTS.blockM });
-        // most cases must really run in wasm (the rest check the cpu fallback), and split when threads > 1
+        // calls split when threads > 1; most calls of the fixed coverage sample really run in wasm (the rest check
+        // the cpu fallback)
+        if (threads > 1) expect(wasmStats().parallel[name] ?? 0).toBeGreaterThan(0);
+        resetWasmStats();
+        const sample = coverageSample(arb);
+        for (const c of sample) run(c, wasm);
         const st = wasmStats();
-        expect(st.wasm[name] ?? 0, `${name}: ${st.wasm[name] ?? 0} wasm calls, ${st.fallback[name] ?? 0} fallbacks`).toBeGreaterThan(numRuns / 2);
-        if (threads > 1) expect(st.parallel[name] ?? 0).toBeGreaterThan(0);
+        const inWasm = st.wasm[name] ?? 0, fell = st.fallback[name] ?? 0;
+        expect(inWasm, `${name}: ${inWasm} wasm calls, ${fell} fallbacks on the coverage sample of ${sample.length}`).toBeGreaterThan(fell);
       });
     }
   });

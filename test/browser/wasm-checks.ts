@@ -8,6 +8,7 @@ import type { Backend, MatmulSpec } from '../../src/tensor/backend/backend.js';
 import type { WasmOptions, WasmStats, WasmStatus } from '../../src/tensor/backend/wasm/index.js';
 import type { TypedArray } from '../../src/tensor/dtype.js';
 import { WASM_PAGE_KERNELS, compareWasm, runWasmCase, wasmCases } from './wasm-cases.js';
+import { coverageSample } from './parity-cases.js';
 import { matmulTolerance } from './parity-tolerance.js';
 
 /** What the wasm checks need from the public entry. */
@@ -107,10 +108,19 @@ export async function wasmParity(api: WasmPageApi, check: CheckFn, numRuns: numb
       } finally {
         api.configureWasm({ minWork: keep.minWork, minParallelWork: keep.minParallelWork });
       }
-      // most calls must really run in wasm, and split over the workers exactly when the page has them
+      // calls split over the workers exactly when the page has them; most calls of the fixed coverage sample
+      // really run in wasm (the rest check the cpu fallback)
       const st = api.wasmStats();
-      const inWasm = st.wasm[name] ?? 0, parallel = st.parallel[name] ?? 0;
-      if (inWasm <= numRuns / 2) return `${name}: only ${inWasm} wasm calls in ${numRuns} runs (fallbacks ${st.fallback[name] ?? 0})`;
+      const parallel = st.parallel[name] ?? 0;
+      api.configureWasm({ threads: THREADS, minWork: 0, minParallelWork: 0 });
+      api.resetWasmStats();
+      const sample = coverageSample(wasmCases[name]);
+      try { for (const c of sample) runWasmCase(c, wasm); } finally {
+        api.configureWasm({ minWork: keep.minWork, minParallelWork: keep.minParallelWork });
+      }
+      const cov = api.wasmStats();
+      const inWasm = cov.wasm[name] ?? 0, fell = cov.fallback[name] ?? 0;
+      if (inWasm <= fell) return `${name}: ${inWasm} wasm calls, ${fell} fallbacks on the coverage sample of ${sample.length} cases`;
       if (threaded && parallel === 0) return `${name}: no call ran on the workers (${JSON.stringify(st)}, status ${JSON.stringify(api.wasmStatus())})`;
       if (!threaded && parallel !== 0) return `${name}: ${parallel} jobs dispatched to workers on a page without shared memory`;
       return null;
