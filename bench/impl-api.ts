@@ -4,7 +4,8 @@
 //   W3: Q = R Wq, K = Y Wk, V = Y Wv; heads as a batch axis (reshape + transpose); hopfield.retrieve(q, k,
 //       { values: v, beta }); heads back to features; O = Z Wo; loss = sum(O²); fwd+bwd: loss.backward() and the
 //       four weight gradients read back
-//   W4: bench/w4-model.ts's step() (zeroGrad, forward, BCE loss, backward, optim.AdamW step)
+//   W4: bench/w4-model.ts's tidyStep(): zeroGrad, forward, BCE loss, backward, optim.AdamW step inside tidy(),
+//       as tfjs's side runs inside tf.variableGrads / tf.tidy (bench/tidy-step.ts times it against the plain step())
 //   W5: hopfield.retrieve(X, Ξ, { kind: 'topk', k } | { kind: 'window', window: w })   (under noGrad)
 // Statically imported and type-checked; `loadApi` still feature-checks at run time (an op that is renamed or
 // not yet installed on Tensor.prototype makes the bench fall back to kernels instead of crashing).
@@ -72,7 +73,7 @@ export function apiImpl(api: Api, backend: string): Impl {
     },
     milStep() {
       const model = buildW4Model();
-      return () => Float32Array.of(model.step());
+      return () => Float32Array.of(model.tidyStep());
     },
     sparseRetrieval(x, xi, L, M, d, beta, spec) {
       const X = f32(x, [L, d]);
