@@ -33,6 +33,8 @@ export interface CaseResult {
   bjs: BjsResult | null;
   /** gpujs: how many kernel calls ran in gpu.js vs fell back to the cpu during this case (warm-up + timed calls). */
   paths?: ReturnType<typeof paths>;
+  /** compare mode with --rounds N > 1: every round's median in run order (this result is the fastest round). */
+  roundMedians?: number[];
   error?: string;
 }
 

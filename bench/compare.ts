@@ -35,6 +35,8 @@ export interface CompareRow {
   tfjsChecks: number[] | null;
   checksOk: { hopgrad: boolean; tfjs: boolean };
   disturbed: boolean;
+  /** --rounds N > 1: each side's median per round, in run order (the ms columns are the fastest round). */
+  rounds?: { hopgrad: number[]; tfjs: number[] };
 }
 
 const checksOf = (c: CaseResult | undefined): number[] | null => (c ? (c.checks ?? (c.check === null ? null : [c.check])) : null);
@@ -57,8 +59,10 @@ export function compareRows(reports: readonly BackendReport[]): CompareRow[] {
     if (tg?.kind === 'speedup' && speedup !== null) met = speedup >= tg.min;
     if (tg?.kind === 'maxMs' && hMs !== null) met = hMs < tg.max;
     const o = one?.cases.find((c) => c.id === id);
+    const rounds = h?.roundMedians || t?.roundMedians ? { hopgrad: h?.roundMedians ?? [], tfjs: t?.roundMedians ?? [] } : null;
     return {
       ...(one ? { oneThreadMs: o?.timing?.median ?? null } : {}),
+      ...(rounds ? { rounds } : {}),
       id, hopgradBackend: hg.backend, hopgradMs: hMs, tfjsMs: tMs, speedup, target: tg?.label ?? '—', met,
       hopgradChecks: checksOf(h), tfjsChecks: checksOf(t),
       checksOk: { hopgrad: h?.checkOk ?? false, tfjs: t?.checkOk ?? false },
@@ -75,20 +79,24 @@ const checks = (v: number[] | null, ok: boolean): string =>
 export function compareMarkdown(rows: readonly CompareRow[], tfjsThreads: number | null = 1): string {
   if (!rows.length) return '';
   const one = rows.some((r) => r.oneThreadMs !== undefined);
+  const rounds = rows.some((r) => r.rounds !== undefined);
+  const list = (v: number[] | undefined): string => (v && v.length ? v.map(ms).join(', ') : 'n/a');
   const lines = [
     `## hopgrad vs TensorFlow.js wasm (${tfjsThreads ?? '?'} thread), measured in one run`, '',
     'speed-up = tfjs median / hopgrad median (> 1: hopgrad faster). Checks: W1/W2/W5 mean|out|; W3 loss (fwd+bwd: loss / mean|dWq| / |dWk| / |dWv| / |dWo|); ' +
       'W4 loss0; ✓ = matches the reference within 1e-3 relative. `*` = a side ran with foreign_cpu > 0.10 after retries.', '',
     `| case | hopgrad ms (${rows[0]!.hopgradBackend}) | tfjs ms | speed-up (tfjs/hopgrad) | target | met? | check hopgrad | check tfjs |` +
-      (one ? ' hopgrad 1 thread ms | speed-up 1 thread |' : ''),
-    '|---|---|---|---|---|---|---|---|' + (one ? '---|---|' : ''),
+      (one ? ' hopgrad 1 thread ms | speed-up 1 thread |' : '') + (rounds ? ' rounds: hopgrad ms | rounds: tfjs ms |' : ''),
+    '|---|---|---|---|---|---|---|---|' + (one ? '---|---|' : '') + (rounds ? '---|---|' : ''),
   ];
+  if (rounds) lines.splice(2, 0, 'Rounds: each side ran every workload in several rounds, the order reversed every round; the ms columns are each side\'s fastest round, the last two columns every round\'s median in run order.', '');
   for (const r of rows) {
     const met = r.met === null ? '—' : r.met ? 'yes' : '**no**';
     const sp = r.speedup === null ? 'n/a' : `${r.speedup.toFixed(2)}×`;
     lines.push(`| ${r.id}${r.disturbed ? ' *' : ''} | ${ms(r.hopgradMs)} | ${ms(r.tfjsMs)} | ${sp} | ${r.target} | ${met} | ` +
       `${checks(r.hopgradChecks, r.checksOk.hopgrad)} | ${checks(r.tfjsChecks, r.checksOk.tfjs)} |` +
-      (one ? ` ${ms(r.oneThreadMs ?? null)} | ${r.oneThreadMs && r.tfjsMs !== null ? `${(r.tfjsMs / r.oneThreadMs).toFixed(2)}×` : 'n/a'} |` : ''));
+      (one ? ` ${ms(r.oneThreadMs ?? null)} | ${r.oneThreadMs && r.tfjsMs !== null ? `${(r.tfjsMs / r.oneThreadMs).toFixed(2)}×` : 'n/a'} |` : '') +
+      (rounds ? ` ${list(r.rounds?.hopgrad)} | ${list(r.rounds?.tfjs)} |` : ''));
   }
   return lines.join('\n') + '\n';
 }

@@ -4,7 +4,9 @@
 // --compare: also run TensorFlow.js (tfjs-wasm, bench/impl-tfjs.ts) in its own child process on the same cases and
 // print the side-by-side table (hopgrad ms, tfjs ms, speed-up, target, met?, check values; bench/compare.ts).
 // In compare mode each workload runs in its own child per configuration, alternating (--no-interleave: one child
-// per configuration for everything); --wait-budget S: a child's total idle-wait budget (default 120 s, split).
+// per configuration for everything); --rounds N: each (workload, configuration) child N times, the order reversed
+// every round (A B, B A, ...), each side reporting its fastest round per case (bench/rounds.ts);
+// --wait-budget S: a child's total idle-wait budget (default 120 s, split).
 // --impl: public tensor API (auto = it when complete) or backend kernels; --no-bjs: skip the Benchmark.js
 // cross-check; --no-contention: no idle wait / retries (foreign_cpu is still measured), for CI smoke runs.
 // Workload S (bench/scaling.ts, every retrieval kind as L = M grows): --scaling-sizes 1024,2048,...,
@@ -25,6 +27,7 @@ import { type ImplChoice, runChild } from './child.js';
 import { setWaitBudget } from './harness.js';
 import { TFJS } from './impl-tfjs.js';
 import { type BackendReport, type RunMeta, toMarkdown, writeResults } from './report.js';
+import { bestOfRounds, roundOrder } from './rounds.js';
 import { WORKLOADS } from './workloads.js';
 import { DEFAULT_MAX_QUADRATIC, DEFAULT_MEM_CAP_GIB, SCALING_KINDS, SCALING_SIZES, type ScalingOptions, runScaling, scalingSpec } from './scaling.js';
 
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     workloads: { type: 'string', default: WORKLOADS.join(',') },
     compare: { type: 'boolean', default: false },
     'no-interleave': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
     'wait-budget': { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
@@ -62,6 +66,9 @@ const positive = (name: string, v: string | undefined): number => {
   if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a number > 0, got ${v}`);
   return n;
 };
+if (!/^[1-9]\d*$/.test(values.rounds)) throw new Error(`--rounds must be an integer >= 1, got ${values.rounds}`);
+const rounds = Number(values.rounds);
+if (rounds > 1 && (!values.compare || values['no-interleave'])) throw new Error('--rounds N > 1 needs --compare (interleaved: without --no-interleave)');
 const scalingOpts: ScalingOptions = {
   sizes: list(values['scaling-sizes']).map((x) => {
     if (!/^[1-9]\d*$/.test(x)) throw new Error(`--scaling-sizes must list integers >= 1, got ${x}`);
@@ -103,13 +110,13 @@ async function runInChild(backend: string, dir: string, only: readonly string[] 
   }
 }
 
-/** One configuration's reports from several children (interleaved compare mode) as one report. */
+/** One configuration's reports from several children (interleaved compare mode, any rounds) as one report. */
 function mergeReports(rs: BackendReport[]): BackendReport {
   const first = rs.find((r) => !r.skipped) ?? rs[0]!;
   const scaling = rs.find((r) => r.scaling)?.scaling;
   const skipped = rs.filter((r) => r.skipped).map((r) => r.skipped);
   return {
-    ...first, cases: rs.flatMap((r) => r.cases), ...(scaling ? { scaling } : {}),
+    ...first, cases: bestOfRounds(rs.flatMap((r) => r.cases)), ...(scaling ? { scaling } : {}),
     ...(skipped.length === rs.length ? { skipped: skipped.join('; ') } : {}),
   };
 }
@@ -136,10 +143,16 @@ async function main(): Promise<number> {
     if (values.compare && !values['no-interleave'] && backends.length > 1) {
       // compare mode: one child per (workload, configuration), configurations alternating within each workload, so
       // the paired cases run minutes apart at most (the machine's load drifts); the idle-wait budget is split
-      const groups = workloads.filter((w) => w !== 'S').map((w) => [w]);
-      if (workloads.includes('S')) groups.push(['S']);
+      const groups: string[][] = workloads.filter((w) => w !== 'S').map((w) => [w]);
       const parts: BackendReport[][] = backends.map(() => []);
-      for (const g of groups) for (const [i, b] of backends.entries()) parts[i]!.push(await runInChild(b, dir, g, Math.max(10, 120 / groups.length)));
+      const budget = Math.max(10, 120 / ((groups.length + 1) * rounds));
+      for (const g of groups) {
+        for (let r = 0; r < rounds; r++) {
+          for (const i of roundOrder(backends.map((_, j) => j), r)) parts[i]!.push(await runInChild(backends[i]!, dir, g, budget));
+        }
+      }
+      // the scaling series (hopgrad only) once, after the paired workloads
+      if (workloads.includes('S')) for (const [i, b] of backends.entries()) parts[i]!.push(await runInChild(b, dir, ['S'], budget));
       reports = parts.map(mergeReports);
     } else {
       for (const b of backends) reports.push(await runInChild(b, dir)); // one at a time: they would contend

@@ -15,6 +15,7 @@ import { apiImpl, loadApi } from '../bench/impl-api.js';
 import { TFJS, tfjsImpl } from '../bench/impl-tfjs.js';
 import type { Impl } from '../bench/impl.js';
 import { checkMatches, expectedChecks, REFERENCE } from '../bench/reference.js';
+import { bestOfRounds, roundOrder } from '../bench/rounds.js';
 import { buildW4Model, W4_LOSS0, w4Flops } from '../bench/w4-model.js';
 import { topkReference, windowReference } from '../bench/w5-reference.js';
 import { CASES, w3Flops } from '../bench/workloads.js';
@@ -121,6 +122,22 @@ describe('compare table', () => {
     ]));
     expect(md).toContain('hopgrad 1 thread ms | speed-up 1 thread |');
     expect(md).toContain('| W2/B=1,L=M=1024 | 10.0 | 20.0 | 2.00× | ≥ 2× | yes | 1.00000 ✓ | 1.00000 ✓ | 16.0 | 1.25× |');
+  });
+  it('--rounds: the order flips every round; each side keeps its fastest round, a failed check wins, all medians listed', () => {
+    expect([0, 1, 2, 3].map((r) => roundOrder(['a', 'b'], r).join(''))).toEqual(['ab', 'ba', 'ab', 'ba']);
+    const merged = bestOfRounds([cas('W1/n=1024', 'wasm', 50), cas('W4/step', 'wasm', 90), cas('W1/n=1024', 'wasm', 40), cas('W4/step', 'wasm', 120)]);
+    expect(merged.map((c) => [c.id, c.timing!.median, c.roundMedians])).toEqual([['W1/n=1024', 40, [50, 40]], ['W4/step', 90, [90, 120]]]);
+    const bad = { ...cas('W4/step', 'wasm', 150), checkOk: false, check: 0.5 };
+    const m2 = bestOfRounds([cas('W4/step', 'wasm', 90), bad]);
+    expect(m2).toHaveLength(1);
+    expect([m2[0]!.checkOk, m2[0]!.check, m2[0]!.timing!.median, m2[0]!.roundMedians]).toEqual([false, 0.5, 150, [90, 150]]);
+    expect(bestOfRounds([cas('W1/n=256', 'wasm', 3)])[0]!.roundMedians).toBeUndefined(); // one round: unchanged
+    const md = compareMarkdown(compareRows([
+      { backend: 'wasm', impl: 'api', cases: bestOfRounds([cas('W4/step', 'wasm', 100), cas('W4/step', 'wasm', 80)]) },
+      { backend: TFJS, impl: 'tfjs', cases: bestOfRounds([cas('W4/step', TFJS, 200), cas('W4/step', TFJS, 240)]) },
+    ]));
+    expect(md).toContain('rounds: hopgrad ms | rounds: tfjs ms |');
+    expect(md).toContain('| W4/step | 80.0 | 200 | 2.50× | ≥ 3× | **no** | 1.00000 ✓ | 1.00000 ✓ | 100, 80.0 | 200, 240 |');
   });
 });
 
