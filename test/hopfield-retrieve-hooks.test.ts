@@ -8,6 +8,7 @@ import { type RetrieveOptions, retrieve, retrieveDetailed } from '../src/hopfiel
 import { linearAssociation, prfAssociation } from '../src/hopfield/feature-maps.js';
 import { hopfieldCore } from '../src/hopfield/hopfield-core.js';
 import { expectAllclose } from './helpers/allclose.js';
+import { expectHalfDropout, graphTensors } from './helpers/graph.js';
 
 const rn = (shape: number[], seed: number, scale = 1): Tensor => {
   const t = randn(shape, { dtype: 'float64', generator: new Generator(seed) });
@@ -21,19 +22,6 @@ const kindOpts: Record<string, RetrieveOptions> = {
   dense: {}, sparsemax: { kind: 'sparsemax', beta: 0.5 }, entmax: { kind: 'entmax', beta: 1 }, topk: { kind: 'topk', k: 5 },
   random: { kind: 'random', k: 5, seed: 2 }, window: { kind: 'window', window: 3 },
 };
-
-/** Every tensor in the graph that produced `out`. */
-function graphTensors(out: Tensor): Tensor[] {
-  const seen = new Set<Tensor>();
-  const stack = [out];
-  while (stack.length) {
-    const t = stack.pop()!;
-    if (seen.has(t)) continue;
-    seen.add(t);
-    if (t._node) stack.push(...t._node.inputs);
-  }
-  return [...seen];
-}
 
 describe('weightDropout: dropout on the association weights inside the step', () => {
   const [l, m] = [24, 20];
@@ -142,13 +130,7 @@ describe('hopfieldCore dropout goes through weightDropout', () => {
       const res = hopfieldCore(y, y, eye(6).reshape([1, 6, 6]), {}, { kind, dropout: 0.5, training: true, generator: new Generator(1), returnAssociation: true });
       const w = res.association!.contiguousData();
       const z = res.output.contiguousData();
-      let zeros = 0;
-      for (let i = 0; i < 36; i++) {
-        expect(z[i] === 0 || Math.abs(z[i]! - 2 * w[i]!) < 1e-12).toBe(true);
-        if (z[i] === 0) zeros++;
-      }
-      expect(zeros).toBeGreaterThan(5);
-      expect(zeros).toBeLessThan(31);
+      expectHalfDropout(z, w, 36);
     }
   });
 });

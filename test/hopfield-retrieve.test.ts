@@ -8,6 +8,7 @@ import { Generator, HopgradError, Tensor, gradcheck, manualSeed, randn, tensor }
 import { KINDS, type RetrieveKind, type RetrieveOptions, retrieve, retrieveDetailed } from '../src/hopfield/retrieve.js';
 import { defaultWindow, randomIndex, resolveK, windowIndex } from '../src/hopfield/masks.js';
 import { expectAllclose } from './helpers/allclose.js';
+import { graphTensors } from './helpers/graph.js';
 
 const gen = (s: number) => new Generator(s);
 const rn = (shape: number[], seed: number, scale = 1): Tensor => {
@@ -283,19 +284,6 @@ describe('retrieve: multi-step iteration and fixed points', () => {
     expectAllclose(retrieve(q, s, { beta }).select(0, 2), retrieve(q.select(0, 2), s.select(0, 2), { beta: 2 }), { rtol: 1e-13 });
   });
 });
-
-/** Every tensor in the graph that produced `out` (outputs and inputs of every node). */
-function graphTensors(out: Tensor): Tensor[] {
-  const seen = new Set<Tensor>();
-  const stack = [out];
-  while (stack.length) {
-    const t = stack.pop()!;
-    if (seen.has(t)) continue;
-    seen.add(t);
-    if (t._node) stack.push(...t._node.inputs);
-  }
-  return [...seen];
-}
 
 describe('retrieve: window, random, linear and prf never build the L×M score matrix', () => {
   const [l, m, d] = [96, 80, 2];
